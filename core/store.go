@@ -1,0 +1,69 @@
+package jwtkit
+
+import (
+	"context"
+	"time"
+)
+
+// Store holds the revocation state of a deployment: blacklisted token ids, per-user
+// "log out everywhere" cutoffs and revoked token families. It is shared by every replica of a
+// service when the backend is (Redis, SQL), and per process for the memory store.
+//
+// Stores are deliberately dumb: they see opaque keys and absolute times and never parse tokens.
+// Every method takes a context first and must return promptly with the context's error once it
+// is cancelled.
+//
+// The contract every implementation keeps, proven by the storetest conformance suite:
+//   - A miss is (false, nil). A non-nil error means only that the store could not answer
+//     (infrastructure failure or a cancelled context); callers then fail closed.
+//   - Entries may be forgotten once their expiry has passed, because the token they describe
+//     fails its own exp check by then. Expiry is honoured to within one second: a store may round
+//     an expiry up to the next whole second, never down.
+//   - Operations on keys the store has never seen are not errors.
+type Store interface {
+	// Revoke records jti as revoked until expires. Revoking an already revoked jti succeeds and
+	// keeps the later of the two expiries.
+	Revoke(ctx context.Context, jti string, expires time.Time) error
+
+	// RevokeOnce atomically revokes jti unless it is already revoked, and reports whether this
+	// call was the one that revoked it. Of any number of concurrent callers for one jti, across
+	// every process sharing the store, exactly one gets won == true. Refresh rotation is built on
+	// this: only the winner mints new tokens.
+	RevokeOnce(ctx context.Context, jti string, expires time.Time) (won bool, err error)
+
+	// RevokeUser revokes every token of userID whose issue time is at or before issuedBefore,
+	// compared in whole seconds (a token's iat has second resolution). A later cutoff replaces an
+	// earlier one; an earlier cutoff never lowers a later one. The record may be forgotten after
+	// expires, when every token it covers has expired.
+	RevokeUser(ctx context.Context, userID string, issuedBefore, expires time.Time) error
+
+	// RevokeFamily revokes every token that carries the family id until expires.
+	RevokeFamily(ctx context.Context, family string, expires time.Time) error
+
+	// Revoked reports whether the token described by ref is revoked by its jti, by its user's
+	// cutoff, or by its family, in one call so that networked stores answer in one round trip.
+	// An empty UserID or Family is not looked up.
+	Revoked(ctx context.Context, ref TokenRef) (bool, error)
+}
+
+// TokenRef is what a store needs to know about a token to answer Revoked.
+type TokenRef struct {
+	JTI      string
+	UserID   string
+	Family   string
+	IssuedAt time.Time
+}
+
+// Purger is implemented by stores that keep expired entries until asked to remove them. Purge
+// removes entries whose expiry has passed and reports how many it removed; a store that purges
+// in bounded batches keeps going until nothing expired is left or ctx ends.
+type Purger interface {
+	Purge(ctx context.Context) (removed int, err error)
+}
+
+// IssuedAtOrBefore reports whether a token issued at iat falls under a user cutoff, in the
+// whole-second resolution of the contract. Stores that compare in Go use it so every backend
+// draws the same-second boundary the same way.
+func IssuedAtOrBefore(iat, cutoff time.Time) bool {
+	return iat.Unix() <= cutoff.Unix()
+}
