@@ -1,0 +1,489 @@
+package jwtkit
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Auth issues, validates, refreshes and revokes tokens, and serves the token endpoints. Build
+// one with New; it is immutable afterwards and safe for concurrent use.
+type Auth struct {
+	cfg   Config
+	names claimNames
+
+	signer       *Key
+	signerHeader string // base64url of the signing key's JOSE header, computed once
+	byKID        map[string]*Key
+	noKID        []*Key
+
+	parser    *jwt.Parser // signature and structure only; claims are validated by validator
+	validator *jwt.Validator
+
+	protected  map[error]Response // precomputed protected-route error answers
+	maxRevoked time.Duration      // how long a log-out-everywhere cutoff must be kept
+}
+
+// New checks cfg, applies its defaults and returns a ready Auth. A configuration that cannot
+// work is an error wrapping ErrInvalidConfig (or ErrWeakKey), never a panic.
+func New(cfg Config) (*Auth, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	a := &Auth{
+		cfg:    cfg,
+		names:  claimNames{typ: cfg.TokenTypeClaim, jti: cfg.JTIClaim, userID: cfg.UserIDClaim, refreshExp: cfg.SlidingRefreshExpClaim},
+		signer: cfg.SigningKey,
+		byKID:  map[string]*Key{},
+	}
+	var methods []string
+	for _, k := range append([]*Key{cfg.SigningKey.Public()}, cfg.VerifyingKeys...) {
+		if kid := k.KeyID(); kid == "" {
+			a.noKID = append(a.noKID, k)
+		} else if _, dup := a.byKID[kid]; dup {
+			return nil, fmt.Errorf("%w: two keys share the kid %q", ErrInvalidConfig, kid)
+		} else {
+			a.byKID[kid] = k
+		}
+		if alg := string(k.Algorithm()); !slices.Contains(methods, alg) {
+			methods = append(methods, alg)
+		}
+	}
+	header := map[string]string{"alg": string(cfg.SigningKey.Algorithm()), "typ": "JWT"}
+	if kid := cfg.SigningKey.KeyID(); kid != "" {
+		header["kid"] = kid
+	}
+	hb, _ := json.Marshal(header) // a map of strings always marshals; keys come out sorted, as PyJWT writes them
+	a.signerHeader = base64.RawURLEncoding.EncodeToString(hb)
+
+	opts := []jwt.ParserOption{
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(cfg.Leeway),
+		jwt.WithTimeFunc(cfg.Clock),
+	}
+	if cfg.Audience != "" {
+		opts = append(opts, jwt.WithAudience(cfg.Audience))
+	}
+	if cfg.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
+	}
+	a.validator = jwt.NewValidator(opts...)
+	// Strict decoding refuses base64 with non-zero trailing bits, so a token has one spelling.
+	a.parser = jwt.NewParser(jwt.WithValidMethods(methods), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
+
+	a.maxRevoked = max(cfg.AccessTokenLifetime, cfg.RefreshTokenLifetime, cfg.SlidingTokenLifetime, cfg.SlidingTokenRefreshLifetime) + cfg.Leeway
+	a.protected = a.protectedResponses()
+	return a, nil
+}
+
+// Config returns the settings in force, defaults applied.
+func (a *Auth) Config() Config { return a.cfg }
+
+func (a *Auth) now() time.Time { return a.cfg.Clock() }
+
+// keyFor selects the verification key for a parsed header. Only configured keys are ever used:
+// a kid must name one exactly, a token without kid is checked against the keys without one, and
+// in both cases the key's bound algorithm must equal the header's alg.
+func (a *Auth) keyFor(t *jwt.Token) (any, error) {
+	if _, ok := t.Header["crit"]; ok {
+		return nil, errors.New("crit header parameters are not supported")
+	}
+	alg := t.Method.Alg()
+	if v, ok := t.Header["kid"]; ok {
+		kid, isString := v.(string)
+		k := a.byKID[kid]
+		if !isString || k == nil || string(k.Algorithm()) != alg {
+			return nil, errors.New("no configured key for this kid and alg")
+		}
+		return k.verifyKey(), nil
+	}
+	var set jwt.VerificationKeySet
+	for _, k := range a.noKID {
+		if string(k.Algorithm()) == alg {
+			set.Keys = append(set.Keys, k.verifyKey())
+		}
+	}
+	switch len(set.Keys) {
+	case 0:
+		return nil, errors.New("no configured key for this alg")
+	case 1:
+		return set.Keys[0], nil
+	}
+	return set, nil
+}
+
+// parse checks a token's shape, signature and time claims, and returns its registered claims.
+// With refreshWindow set, a sliding token's refresh_exp stands in for exp (sliding refresh).
+func (a *Auth) parse(raw string, refreshWindow bool) (*Token, error) {
+	if !wellFormed(raw, a.cfg.MaxTokenLength) {
+		return nil, fmt.Errorf("%w: not a compact JWS of acceptable size", ErrTokenInvalid)
+	}
+	c := &claims{names: &a.names}
+	t, err := a.parser.ParseWithClaims(raw, c, a.keyFor)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+	}
+	var toCheck jwt.Claims = c
+	// A token without refresh_exp is checked on its exp, so a wrong type at sliding refresh is
+	// reported as a wrong type rather than as a missing claim.
+	if refreshWindow && c.refreshEx != nil {
+		toCheck = slidingRefreshClaims{c}
+	}
+	if err := a.validator.Validate(toCheck); err != nil {
+		if errors.Is(err, jwt.ErrTokenExpired) {
+			return nil, fmt.Errorf("%w: %w", ErrTokenExpired, err)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+	}
+	tok := &Token{Type: TokenType(c.typ), ID: c.jti, UserID: c.userID, ExpiresAt: c.exp.Time, payload: c.payload}
+	if c.iat != nil {
+		tok.IssuedAt = c.iat.Time
+	}
+	if c.refreshEx != nil {
+		tok.RefreshExpiresAt = c.refreshEx.Time
+	}
+	if kid, ok := t.Header["kid"].(string); ok {
+		tok.KeyID = kid
+	}
+	switch {
+	case !c.hasJTI || c.jti == "":
+		return nil, ErrNoID
+	case !c.hasType:
+		return nil, ErrNoType
+	case !a.typeKnown(tok.Type):
+		return nil, fmt.Errorf("%w: %q", ErrWrongType, c.typ)
+	case !c.hasUser:
+		return nil, ErrNoUserID
+	}
+	return tok, nil
+}
+
+func (a *Auth) typeKnown(t TokenType) bool {
+	return t == TypeAccess || t == TypeRefresh || (t == TypeSliding && a.cfg.SlidingTokens)
+}
+
+// wellFormed is the gate before any decoding: the length cap, exactly three non-empty segments,
+// and nothing but the base64url alphabet and the two dots (no padding, no whitespace, no CR/LF).
+func wellFormed(raw string, maxLen int) bool {
+	if len(raw) == 0 || len(raw) > maxLen {
+		return false
+	}
+	dots, segLen := 0, 0
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c == '.':
+			if segLen == 0 {
+				return false
+			}
+			dots++
+			segLen = 0
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+			segLen++
+		default:
+			return false
+		}
+	}
+	return dots == 2 && segLen > 0
+}
+
+// Validate checks a token completely: shape, signature, time claims, jti, type (want, or any
+// known type for TypeAny), user id, and revocation through the store. A store that cannot
+// answer is ErrStoreUnavailable: validation never passes without the store's word.
+func (a *Auth) Validate(ctx context.Context, raw string, want TokenType) (*Token, error) {
+	return a.validate(ctx, raw, false, want)
+}
+
+func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, want ...TokenType) (*Token, error) {
+	tok, err := a.parse(raw, refreshWindow)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
+		return nil, fmt.Errorf("%w: %q", ErrWrongType, tok.Type)
+	}
+	revoked, err := a.cfg.Store.Revoked(ctx, tok.ref())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	if revoked {
+		return nil, ErrBlacklisted
+	}
+	return tok, nil
+}
+
+// Pair is an access token and the refresh token that renews it.
+type Pair struct {
+	Access  string
+	Refresh string
+}
+
+// IssuePair mints an access/refresh pair for a user. custom, when not nil, must marshal to a
+// JSON object; its members ride along in both tokens.
+func (a *Auth) IssuePair(ctx context.Context, id UserID, custom any) (Pair, error) {
+	members, err := a.names.customFrom(custom)
+	if err != nil {
+		return Pair{}, err
+	}
+	return a.pair(ctx, id, members)
+}
+
+func (a *Auth) pair(_ context.Context, id UserID, custom map[string]json.RawMessage) (Pair, error) {
+	refresh, err := a.sign(a.newPayload(TypeRefresh, id, custom))
+	if err != nil {
+		return Pair{}, err
+	}
+	access, err := a.sign(a.newPayload(TypeAccess, id, custom))
+	if err != nil {
+		return Pair{}, err
+	}
+	return Pair{Access: access, Refresh: refresh}, nil
+}
+
+// IssueSliding mints a sliding token for a user (SlidingTokens must be on).
+func (a *Auth) IssueSliding(ctx context.Context, id UserID, custom any) (string, error) {
+	if !a.cfg.SlidingTokens {
+		return "", fmt.Errorf("%w: sliding tokens are not enabled", ErrInvalidConfig)
+	}
+	members, err := a.names.customFrom(custom)
+	if err != nil {
+		return "", err
+	}
+	return a.sign(a.newPayload(TypeSliding, id, members))
+}
+
+func (a *Auth) newPayload(typ TokenType, id UserID, custom map[string]json.RawMessage) *payload {
+	now := a.now()
+	p := &payload{names: &a.names, typ: typ, iat: now.Unix(), jti: newJTI(), userID: id,
+		aud: a.cfg.Audience, iss: a.cfg.Issuer, custom: custom}
+	switch typ {
+	case TypeAccess:
+		p.exp = now.Add(a.cfg.AccessTokenLifetime).Unix()
+	case TypeRefresh:
+		p.exp = now.Add(a.cfg.RefreshTokenLifetime).Unix()
+	case TypeSliding:
+		p.exp = now.Add(a.cfg.SlidingTokenLifetime).Unix()
+		p.refreshExp = now.Add(a.cfg.SlidingTokenRefreshLifetime).Unix()
+	}
+	return p
+}
+
+func (a *Auth) sign(p *payload) (string, error) {
+	if p.userID.IsZero() {
+		return "", fmt.Errorf("%w: a token needs a user id", ErrInvalidConfig)
+	}
+	body, err := p.MarshalJSON()
+	if err != nil {
+		return "", err
+	}
+	signing := a.signerHeader + "." + base64.RawURLEncoding.EncodeToString(body)
+	sig, err := a.signer.signingMethod().Sign(signing, a.signer.signKey())
+	if err != nil {
+		return "", fmt.Errorf("jwtkit: signing: %w", err)
+	}
+	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
+}
+
+// Refreshed is the result of Refresh: a new access token, and a new refresh token when
+// rotation is on.
+type Refreshed struct {
+	Access  string
+	Refresh string
+}
+
+// Refresh mints a new access token from a refresh token, copying its custom claims. With
+// RotateRefreshTokens it also mints a new refresh token; with BlacklistAfterRotation the used
+// refresh token is revoked with the store's atomic RevokeOnce first, so of concurrent refreshes
+// with one token exactly one succeeds and the others get ErrBlacklisted.
+func (a *Auth) Refresh(ctx context.Context, raw string) (Refreshed, error) {
+	tok, err := a.validate(ctx, raw, false, TypeRefresh)
+	if err != nil {
+		return Refreshed{}, err
+	}
+	if err := a.checkActive(ctx, tok.UserID); err != nil {
+		return Refreshed{}, err
+	}
+	custom, err := a.names.customOf(tok.payload)
+	if err != nil {
+		return Refreshed{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+	}
+	if a.cfg.BlacklistAfterRotation {
+		won, err := a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
+		if err != nil {
+			return Refreshed{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+		}
+		if !won {
+			return Refreshed{}, ErrBlacklisted
+		}
+	}
+	if !a.cfg.RotateRefreshTokens {
+		access, err := a.sign(a.newPayload(TypeAccess, tok.UserID, custom))
+		return Refreshed{Access: access}, err
+	}
+	p, err := a.pair(ctx, tok.UserID, custom)
+	return Refreshed(p), err
+}
+
+// RefreshSliding renews a sliding token whose refresh window (refresh_exp) is still open, even
+// if its exp has passed. As in simplejwt the new token keeps the jti and refresh_exp, so a
+// session stays one revocable id for its whole life.
+func (a *Auth) RefreshSliding(ctx context.Context, raw string) (string, error) {
+	if !a.cfg.SlidingTokens {
+		return "", fmt.Errorf("%w: sliding tokens are not enabled", ErrInvalidConfig)
+	}
+	tok, err := a.validate(ctx, raw, true, TypeSliding)
+	if err != nil {
+		return "", err
+	}
+	if tok.RefreshExpiresAt.IsZero() {
+		return "", fmt.Errorf("%w: sliding token without %s", ErrTokenInvalid, a.names.refreshExp)
+	}
+	if err := a.checkActive(ctx, tok.UserID); err != nil {
+		return "", err
+	}
+	custom, err := a.names.customOf(tok.payload)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+	}
+	p := a.newPayload(TypeSliding, tok.UserID, custom)
+	p.jti = tok.ID
+	p.refreshExp = tok.RefreshExpiresAt.Unix()
+	return a.sign(p)
+}
+
+// checkActive turns a refresh away when its user is gone or inactive (simplejwt's
+// CHECK_USER_IS_ACTIVE), unless the check is off or there is no user store.
+func (a *Auth) checkActive(ctx context.Context, id UserID) error {
+	if a.cfg.SkipUserActiveCheck || a.cfg.Users == nil {
+		return nil
+	}
+	u, err := a.cfg.Users.LookupUser(ctx, id)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return fmt.Errorf("%w: %w", ErrNoActiveAccount, err)
+	case err != nil:
+		return fmt.Errorf("%w: user lookup: %w", ErrStoreUnavailable, err)
+	case !u.Active:
+		return ErrNoActiveAccount
+	}
+	return nil
+}
+
+// Blacklist revokes a refresh token (logout). A token already revoked is ErrBlacklisted, also
+// when two logouts race.
+func (a *Auth) Blacklist(ctx context.Context, raw string) error {
+	tok, err := a.validate(ctx, raw, false, TypeRefresh)
+	if err != nil {
+		return err
+	}
+	won, err := a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	if !won {
+		return ErrBlacklisted
+	}
+	return nil
+}
+
+// RevokeUser logs a user out everywhere: every token of the user issued at or before now
+// (whole seconds, see Store.RevokeUser) is revoked, on every device and replica sharing the
+// store. Use it after a password change or from an admin action.
+func (a *Auth) RevokeUser(ctx context.Context, id UserID) error {
+	if id.IsZero() {
+		return fmt.Errorf("%w: empty user id", ErrInvalidConfig)
+	}
+	now := a.now()
+	if err := a.cfg.Store.RevokeUser(ctx, id.String(), now, now.Add(a.maxRevoked)); err != nil {
+		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	return nil
+}
+
+// Identity is what a protected route knows about its caller.
+type Identity struct {
+	User  User
+	Token *Token
+}
+
+// Authenticate is the protected-route check. It takes the value of the auth header
+// (Config.AuthHeaderName) and returns the caller's identity, or an error that ErrorResponse
+// turns into the contract's answer. ErrNoCredentials means the request carried no token of an
+// accepted scheme, which optional-authentication middleware lets through.
+func (a *Auth) Authenticate(ctx context.Context, header string) (*Identity, error) {
+	raw, err := a.tokenFromHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	return a.AuthenticateToken(ctx, raw)
+}
+
+// AuthenticateToken is Authenticate for a token already taken from the request (a cookie or
+// a query parameter an application chose to read).
+func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, error) {
+	tok, err := a.validate(ctx, raw, false, a.authTypes()...)
+	if err != nil {
+		return nil, err
+	}
+	if a.cfg.Stateless {
+		return &Identity{User: User{ID: tok.UserID, Active: true}, Token: tok}, nil
+	}
+	u, err := a.cfg.Users.LookupUser(ctx, tok.UserID)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return nil, fmt.Errorf("%w: %w", ErrUserNotFound, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: user lookup: %w", ErrStoreUnavailable, err)
+	case !u.Active && !a.cfg.SkipUserActiveCheck:
+		return nil, ErrUserInactive
+	}
+	return &Identity{User: u, Token: tok}, nil
+}
+
+func (a *Auth) authTypes() []TokenType {
+	if a.cfg.SlidingTokens {
+		return []TokenType{TypeAccess, TypeSliding}
+	}
+	return []TokenType{TypeAccess}
+}
+
+// tokenFromHeader splits the header as simplejwt does: on runs of ASCII whitespace; an unknown
+// scheme or an empty header is no credentials, the scheme with other than one token is a bad
+// header.
+func (a *Auth) tokenFromHeader(h string) (string, error) {
+	var parts [3]string
+	n := 0
+	for i := 0; i < len(h); {
+		for i < len(h) && isASCIISpace(h[i]) {
+			i++
+		}
+		start := i
+		for i < len(h) && !isASCIISpace(h[i]) {
+			i++
+		}
+		if start < i {
+			if n < len(parts) {
+				parts[n] = h[start:i]
+			}
+			n++
+		}
+	}
+	if n == 0 || !slices.Contains(a.cfg.AuthHeaderTypes, parts[0]) {
+		return "", ErrNoCredentials
+	}
+	if n != 2 {
+		return "", ErrBadAuthHeader
+	}
+	return parts[1], nil
+}
+
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}

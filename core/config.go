@@ -1,0 +1,211 @@
+package jwtkit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config holds every setting of an Auth. The zero value of each field means its documented
+// default, which is simplejwt's default where simplejwt has the setting; docs/design.md maps
+// every SIMPLE_JWT key to its field here.
+type Config struct {
+	// SigningKey signs every token this Auth issues, and verifies them. Required; it must be able
+	// to sign (a private or HMAC key). Its algorithm is the issuing algorithm (simplejwt's
+	// ALGORITHM), and tokens carry its kid when it has one.
+	SigningKey *Key
+	// VerifyingKeys are accepted in addition to the signing key: keys being rotated out, or the
+	// public keys of another issuer sharing this service's tokens. Optional.
+	VerifyingKeys []*Key
+
+	// Store holds the revocation state (blacklist, log-out-everywhere cutoffs). Required.
+	Store Store
+	// Users authenticates credentials at obtain and looks users up on protected routes and at
+	// refresh. Required unless Stateless is set.
+	Users Users
+	// Stateless trusts a valid access token without looking the user up (simplejwt's
+	// TokenUser): protected routes get a User built from the token. Optional. Default: false.
+	Stateless bool
+	// SkipUserActiveCheck turns off the is-active checks at refresh (simplejwt's
+	// CHECK_USER_IS_ACTIVE, inverted so the zero value keeps the check on). Optional.
+	SkipUserActiveCheck bool
+	// CustomClaims, when set, returns the application's claims for a user at obtain; they ride
+	// along in both tokens of a pair (and in sliding tokens). The value must marshal to a JSON
+	// object whose keys are not claims the suite manages. Optional.
+	CustomClaims func(ctx context.Context, user User) (any, error)
+
+	// AccessTokenLifetime is the access token's exp - iat. Optional. Default: 5 minutes.
+	AccessTokenLifetime time.Duration
+	// RefreshTokenLifetime is the refresh token's exp - iat. Optional. Default: 24 hours.
+	RefreshTokenLifetime time.Duration
+	// SlidingTokens turns on the sliding obtain and refresh endpoints. Optional. Default: false.
+	SlidingTokens bool
+	// SlidingTokenLifetime is the sliding token's exp - iat. Optional. Default: 5 minutes.
+	SlidingTokenLifetime time.Duration
+	// SlidingTokenRefreshLifetime is how long after obtain a sliding token may still be
+	// refreshed (its refresh_exp claim). Optional. Default: 24 hours.
+	SlidingTokenRefreshLifetime time.Duration
+	// RotateRefreshTokens makes the refresh endpoint return a new refresh token too.
+	// Optional. Default: false.
+	RotateRefreshTokens bool
+	// BlacklistAfterRotation revokes a refresh token when it is rotated, atomically in the
+	// store: of concurrent refreshes with one token exactly one succeeds. Requires
+	// RotateRefreshTokens. Optional. Default: false.
+	BlacklistAfterRotation bool
+
+	// Audience, when set, is written to the aud claim and required (exactly) on every token.
+	// Optional.
+	Audience string
+	// Issuer, when set, is written to the iss claim and required (exactly) on every token.
+	// Optional.
+	Issuer string
+	// Leeway is the clock skew tolerated on exp, nbf and iat. Optional. Default: 0.
+	Leeway time.Duration
+
+	// AuthHeaderName is the request header adapters read the token from. Optional.
+	// Default: "Authorization".
+	AuthHeaderName string
+	// AuthHeaderTypes are the accepted schemes of that header. Optional. Default: ["Bearer"].
+	AuthHeaderTypes []string
+	// UserIDClaim names the claim holding the user id. Optional. Default: "user_id".
+	UserIDClaim string
+	// TokenTypeClaim names the claim holding the token type. Optional. Default: "token_type".
+	TokenTypeClaim string
+	// JTIClaim names the claim holding the token id. Optional. Default: "jti".
+	JTIClaim string
+	// SlidingRefreshExpClaim names a sliding token's refresh-expiry claim. Optional.
+	// Default: "refresh_exp".
+	SlidingRefreshExpClaim string
+	// UsernameField names the obtain request's username field. Optional. Default: "username".
+	UsernameField string
+
+	// MaxTokenLength caps the token length accepted anywhere, checked before any decoding,
+	// because the JWT parser decodes the claims before it checks the signature. Optional.
+	// Default: 8192 bytes.
+	MaxTokenLength int
+	// MaxBodyBytes caps the request body the token endpoints read. Optional. Default: 64 KiB.
+	MaxBodyBytes int64
+	// Clock returns the current time. Optional. Default: time.Now. Tests set it.
+	Clock func() time.Time
+}
+
+// Defaults of Config, applied by New to zero-valued fields.
+const (
+	DefaultAccessTokenLifetime         = 5 * time.Minute
+	DefaultRefreshTokenLifetime        = 24 * time.Hour
+	DefaultSlidingTokenLifetime        = 5 * time.Minute
+	DefaultSlidingTokenRefreshLifetime = 24 * time.Hour
+	DefaultMaxTokenLength              = 8192
+	DefaultMaxBodyBytes                = 64 << 10
+)
+
+// withDefaults returns a copy of c with every zero field set to its default, or an error
+// naming the first setting that cannot work.
+func (c Config) withDefaults() (Config, error) {
+	setDuration := func(d *time.Duration, def time.Duration) {
+		if *d == 0 {
+			*d = def
+		}
+	}
+	setString := func(s *string, def string) {
+		if *s == "" {
+			*s = def
+		}
+	}
+	setDuration(&c.AccessTokenLifetime, DefaultAccessTokenLifetime)
+	setDuration(&c.RefreshTokenLifetime, DefaultRefreshTokenLifetime)
+	setDuration(&c.SlidingTokenLifetime, DefaultSlidingTokenLifetime)
+	setDuration(&c.SlidingTokenRefreshLifetime, DefaultSlidingTokenRefreshLifetime)
+	setString(&c.AuthHeaderName, "Authorization")
+	setString(&c.UserIDClaim, "user_id")
+	setString(&c.TokenTypeClaim, "token_type")
+	setString(&c.JTIClaim, "jti")
+	setString(&c.SlidingRefreshExpClaim, "refresh_exp")
+	setString(&c.UsernameField, "username")
+	if c.AuthHeaderTypes == nil {
+		c.AuthHeaderTypes = []string{"Bearer"}
+	} else {
+		c.AuthHeaderTypes = append([]string(nil), c.AuthHeaderTypes...)
+	}
+	c.VerifyingKeys = append([]*Key(nil), c.VerifyingKeys...)
+	if c.MaxTokenLength == 0 {
+		c.MaxTokenLength = DefaultMaxTokenLength
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
+	}
+	switch {
+	case c.SigningKey == nil:
+		return bad("SigningKey is required")
+	case !c.SigningKey.CanSign():
+		return bad("SigningKey %q cannot sign: it is a public key", c.SigningKey.KeyID())
+	case c.Store == nil:
+		return bad("Store is required (use memstore.New() for a single process)")
+	case c.Users == nil && !c.Stateless:
+		return bad("Users is required unless Stateless is set")
+	case c.BlacklistAfterRotation && !c.RotateRefreshTokens:
+		return bad("BlacklistAfterRotation needs RotateRefreshTokens")
+	case c.MaxTokenLength < 0 || c.MaxBodyBytes < 0:
+		return bad("MaxTokenLength and MaxBodyBytes must not be negative")
+	case c.Leeway < 0:
+		return bad("Leeway must not be negative")
+	case c.Leeway >= c.AccessTokenLifetime:
+		return bad("Leeway %v must be shorter than AccessTokenLifetime %v", c.Leeway, c.AccessTokenLifetime)
+	case len(c.AuthHeaderTypes) == 0:
+		return bad("AuthHeaderTypes must name at least one scheme")
+	}
+	for name, d := range map[string]time.Duration{
+		"AccessTokenLifetime":         c.AccessTokenLifetime,
+		"RefreshTokenLifetime":        c.RefreshTokenLifetime,
+		"SlidingTokenLifetime":        c.SlidingTokenLifetime,
+		"SlidingTokenRefreshLifetime": c.SlidingTokenRefreshLifetime,
+	} {
+		// Lifetimes are written as whole seconds; anything shorter would issue expired tokens.
+		if d < time.Second {
+			return bad("%s must be at least one second, got %v", name, d)
+		}
+	}
+	for _, t := range c.AuthHeaderTypes {
+		if t == "" || strings.ContainsAny(t, " \t\r\n") {
+			return bad("AuthHeaderTypes entry %q is not a single word", t)
+		}
+	}
+	names := map[string]string{}
+	for field, claim := range map[string]string{
+		"UserIDClaim": c.UserIDClaim, "TokenTypeClaim": c.TokenTypeClaim, "JTIClaim": c.JTIClaim,
+		"SlidingRefreshExpClaim": c.SlidingRefreshExpClaim,
+	} {
+		if isRegisteredJWTClaim(claim) {
+			return bad("%s %q collides with a registered JWT claim", field, claim)
+		}
+		if other, dup := names[claim]; dup {
+			return bad("%s and %s both name the claim %q", field, other, claim)
+		}
+		names[claim] = field
+	}
+	for i, k := range c.VerifyingKeys {
+		if k == nil {
+			return bad("VerifyingKeys[%d] is nil", i)
+		}
+	}
+	return nil
+}
+
+func isRegisteredJWTClaim(name string) bool {
+	switch name {
+	case "exp", "iat", "nbf", "aud", "iss":
+		return true
+	}
+	return false
+}

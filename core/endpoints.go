@@ -1,0 +1,388 @@
+package jwtkit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Endpoint names one of the token endpoints of the wire contract.
+type Endpoint int
+
+// The token endpoints.
+const (
+	EndpointObtain Endpoint = iota
+	EndpointRefresh
+	EndpointVerify
+	EndpointBlacklist
+	EndpointSlidingObtain
+	EndpointSlidingRefresh
+)
+
+// DefaultPrefix is where the contract mounts the endpoints: Route paths are relative to it.
+const DefaultPrefix = "/api"
+
+// Route is an endpoint and its conventional path below DefaultPrefix (or wherever an
+// application mounts the group).
+type Route struct {
+	Path     string
+	Endpoint Endpoint
+}
+
+var endpointInfo = [...]struct {
+	path, name, description, field string
+}{
+	EndpointObtain:         {"/token/", "Token Obtain Pair", "Exchanges a username and password for an access and refresh token pair.", ""},
+	EndpointRefresh:        {"/token/refresh/", "Token Refresh", "Exchanges a refresh token for a new access token (and a new refresh token when rotation is on).", "refresh"},
+	EndpointVerify:         {"/token/verify/", "Token Verify", "Tells whether a token is valid, without saying anything else about it.", "token"},
+	EndpointBlacklist:      {"/token/blacklist/", "Token Blacklist", "Revokes a refresh token (logout).", "refresh"},
+	EndpointSlidingObtain:  {"/token/sliding/", "Token Obtain Sliding", "Exchanges a username and password for a sliding token.", ""},
+	EndpointSlidingRefresh: {"/token/sliding/refresh/", "Token Refresh Sliding", "Renews a sliding token while its refresh window is open.", "token"},
+}
+
+// Routes lists the endpoints this Auth serves: obtain (when it has Users), refresh, verify,
+// blacklist, and the sliding pair when SlidingTokens is on.
+func (a *Auth) Routes() []Route {
+	var rs []Route
+	for ep, info := range endpointInfo {
+		if a.enabled(Endpoint(ep)) {
+			rs = append(rs, Route{Path: info.path, Endpoint: Endpoint(ep)})
+		}
+	}
+	return rs
+}
+
+func (a *Auth) enabled(ep Endpoint) bool {
+	switch ep {
+	case EndpointObtain:
+		return a.cfg.Users != nil
+	case EndpointSlidingObtain:
+		return a.cfg.Users != nil && a.cfg.SlidingTokens
+	case EndpointSlidingRefresh:
+		return a.cfg.SlidingTokens
+	case EndpointRefresh, EndpointVerify, EndpointBlacklist:
+		return true
+	}
+	return false
+}
+
+// Request is what the endpoint logic needs from an HTTP request.
+type Request struct {
+	Method      string
+	ContentType string
+	// Authorization is the auth header's value (Config.AuthHeaderName). Optional.
+	Authorization string
+	// Body is the request body; nil means empty. Serve reads at most Config.MaxBodyBytes+1.
+	Body io.Reader
+}
+
+// Serve answers one request to a token endpoint with the contract's exact status, headers and
+// body: method check (405 with Allow, OPTIONS 200), JSON and form bodies, DRF's field errors,
+// the token work, and every error of the contract's table. It never panics on bad input and
+// never answers 500.
+func (a *Auth) Serve(ctx context.Context, ep Endpoint, req Request) Response {
+	if ep < 0 || int(ep) >= len(endpointInfo) || !a.enabled(ep) {
+		return a.noStore(a.respond(http.StatusNotFound, detail{Detail: "Not found."}))
+	}
+	info := endpointInfo[ep]
+	switch req.Method {
+	case http.MethodPost:
+	case http.MethodOptions:
+		r := a.respond(http.StatusOK, metadata{Name: info.name, Description: info.description,
+			Renders: []string{"application/json"}, Parses: []string{"application/json", "application/x-www-form-urlencoded"}})
+		r.Header.Set("Allow", allowTokenEndpoints)
+		return r
+	default:
+		r := a.respond(http.StatusMethodNotAllowed, detail{Detail: "Method \"" + req.Method + "\" not allowed."})
+		r.Header.Set("Allow", allowTokenEndpoints)
+		return r
+	}
+	form, bad := a.readForm(req)
+	if bad != nil {
+		return a.noStore(*bad)
+	}
+	return a.noStore(a.serve(ctx, ep, form, req))
+}
+
+// metadata is the OPTIONS body, shaped like DRF's simple metadata.
+type metadata struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Renders     []string `json:"renders"`
+	Parses      []string `json:"parses"`
+}
+
+// noStore marks a token endpoint's answer uncacheable: it may carry tokens.
+func (a *Auth) noStore(r Response) Response {
+	r.Header.Set("Cache-Control", "no-store")
+	return r
+}
+
+// fields are a request body's top-level members, as DRF's parsers would hand them to a
+// serializer: JSON values kept raw, form values as JSON strings.
+type fields map[string]json.RawMessage
+
+// readForm reads and parses the body, or returns the contract's 4xx answer.
+func (a *Auth) readForm(req Request) (fields, *Response) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(io.LimitReader(req.Body, a.cfg.MaxBodyBytes+1))
+		if err != nil {
+			r := a.respond(http.StatusBadRequest, detail{Detail: "Request body could not be read."})
+			return nil, &r
+		}
+		if int64(len(body)) > a.cfg.MaxBodyBytes {
+			r := a.respond(http.StatusRequestEntityTooLarge, detail{Detail: "Request body is too large."})
+			return nil, &r
+		}
+	}
+	if len(body) == 0 {
+		// DRF hands an empty body to the serializer as empty data, whatever its content type.
+		return fields{}, nil
+	}
+	mt, _, err := mime.ParseMediaType(req.ContentType)
+	switch {
+	case err == nil && mt == "application/json":
+		return a.parseJSON(body)
+	case err == nil && mt == "application/x-www-form-urlencoded":
+		// Like Django's QueryDict: lenient about bad escapes, the last value of a repeated key wins.
+		values, _ := url.ParseQuery(string(body))
+		f := fields{}
+		for k, vs := range values {
+			f[k] = marshal(vs[len(vs)-1])
+		}
+		return f, nil
+	}
+	r := a.respond(http.StatusUnsupportedMediaType, detail{Detail: "Unsupported media type \"" + req.ContentType + "\" in request."})
+	return nil, &r
+}
+
+func (a *Auth) parseJSON(body []byte) (fields, *Response) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	err := dec.Decode(&v)
+	if err == nil {
+		// Anything after the document, even a stray brace, makes the body invalid JSON.
+		if _, next := dec.Token(); next != io.EOF {
+			err = &json.SyntaxError{Offset: dec.InputOffset()}
+		}
+	}
+	if err != nil {
+		msg := "JSON parse error - the body is not valid JSON"
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			msg = fmt.Sprintf("JSON parse error - invalid JSON at byte %d", se.Offset)
+		}
+		r := a.respond(http.StatusBadRequest, detail{Detail: msg})
+		return nil, &r
+	}
+	if _, ok := v.(map[string]any); !ok {
+		r := a.respond(http.StatusBadRequest, map[string][]string{
+			"non_field_errors": {fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonType(v))},
+		})
+		return nil, &r
+	}
+	var f fields
+	if err := json.Unmarshal(body, &f); err != nil {
+		r := a.respond(http.StatusBadRequest, detail{Detail: "JSON parse error - the body is not valid JSON"})
+		return nil, &r
+	}
+	return f, nil
+}
+
+// pythonType names a decoded JSON value's type the way DRF's message does.
+func pythonType(v any) string {
+	switch x := v.(type) {
+	case []any:
+		return "list"
+	case string:
+		return "str"
+	case json.Number:
+		if strings.ContainsAny(x.String(), ".eE") {
+			return "float"
+		}
+		return "int"
+	case bool:
+		return "bool"
+	}
+	return "NoneType"
+}
+
+// fieldError is a DRF field-level error body: {"field":["message"], ...} in field order.
+type fieldError struct {
+	names []string
+	msgs  []string
+}
+
+func (e *fieldError) add(name, msg string) {
+	e.names = append(e.names, name)
+	e.msgs = append(e.msgs, msg)
+}
+
+func (e *fieldError) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i := range e.names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, marshal(e.names[i])...)
+		b = append(b, ':', '[')
+		b = append(b, marshal(e.msgs[i])...)
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// strings reads the named char fields as DRF's CharField does: strings are trimmed, numbers
+// become their text, null/bool/objects/arrays and blank values are field errors.
+func (f fields) chars(names ...string) ([]string, *fieldError) {
+	out := make([]string, len(names))
+	errs := &fieldError{}
+	for i, name := range names {
+		raw, ok := f[name]
+		if !ok {
+			errs.add(name, "This field is required.")
+			continue
+		}
+		var v any
+		_ = json.Unmarshal(raw, &v) // raw came out of a valid JSON document
+		switch x := v.(type) {
+		case nil:
+			errs.add(name, "This field may not be null.")
+			continue
+		case string:
+			out[i] = strings.TrimSpace(x)
+		case float64:
+			out[i] = string(raw)
+		default:
+			errs.add(name, "Not a valid string.")
+			continue
+		}
+		if out[i] == "" {
+			errs.add(name, "This field may not be blank.")
+		}
+	}
+	if len(errs.names) > 0 {
+		return nil, errs
+	}
+	return out, nil
+}
+
+func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Response {
+	switch ep {
+	case EndpointObtain, EndpointSlidingObtain:
+		vals, ferr := f.chars(a.cfg.UsernameField, "password")
+		if ferr != nil {
+			return a.respond(http.StatusBadRequest, ferr)
+		}
+		return a.obtain(ctx, ep == EndpointSlidingObtain, vals[0], vals[1])
+	}
+	vals, ferr := f.chars(endpointInfo[ep].field)
+	if ferr != nil {
+		return a.respond(http.StatusBadRequest, ferr)
+	}
+	tok := vals[0]
+	switch ep {
+	case EndpointRefresh:
+		res, err := a.Refresh(ctx, tok)
+		if err != nil {
+			return a.endpointError(err)
+		}
+		if res.Refresh == "" {
+			return a.respond(http.StatusOK, struct {
+				Access string `json:"access"`
+			}{res.Access})
+		}
+		return a.respond(http.StatusOK, struct {
+			Access  string `json:"access"`
+			Refresh string `json:"refresh"`
+		}{res.Access, res.Refresh})
+	case EndpointVerify:
+		if _, err := a.Validate(ctx, tok, TypeAny); err != nil {
+			return a.endpointError(err)
+		}
+		return a.respond(http.StatusOK, struct{}{})
+	case EndpointBlacklist:
+		if err := a.Blacklist(ctx, tok); err != nil {
+			return a.endpointError(err)
+		}
+		return a.respond(http.StatusOK, struct{}{})
+	default: // EndpointSlidingRefresh
+		t, err := a.RefreshSliding(ctx, tok)
+		if err != nil {
+			return a.endpointError(err)
+		}
+		return a.respond(http.StatusOK, struct {
+			Token string `json:"token"`
+		}{t})
+	}
+}
+
+func (a *Auth) obtain(ctx context.Context, sliding bool, username, password string) Response {
+	u, err := a.cfg.Users.Authenticate(ctx, username, password)
+	if err == nil && !u.Active {
+		err = ErrBadCredentials
+	}
+	if err == nil && u.ID.IsZero() {
+		err = fmt.Errorf("%w: Authenticate returned a user without an id", ErrStoreUnavailable)
+	}
+	var custom map[string]json.RawMessage
+	if err == nil && a.cfg.CustomClaims != nil {
+		var v any
+		if v, err = a.cfg.CustomClaims(ctx, u); err == nil {
+			custom, err = a.names.customFrom(v)
+		}
+		if err != nil {
+			// The application's claims could not be had: like a failing user store, fail closed.
+			err = fmt.Errorf("%w: custom claims: %w", ErrStoreUnavailable, err)
+		}
+	}
+	if err != nil {
+		return a.endpointError(err)
+	}
+	if sliding {
+		t, err := a.sign(a.newPayload(TypeSliding, u.ID, custom))
+		if err != nil {
+			return a.endpointError(err)
+		}
+		return a.respond(http.StatusOK, struct {
+			Token string `json:"token"`
+		}{t})
+	}
+	p, err := a.pair(ctx, u.ID, custom)
+	if err != nil {
+		return a.endpointError(err)
+	}
+	return a.respond(http.StatusOK, struct {
+		Refresh string `json:"refresh"`
+		Access  string `json:"access"`
+	}{p.Refresh, p.Access})
+}
+
+// endpointError maps an error of a token endpoint to the contract's answer. Infrastructure
+// failures and anything unexpected fail closed with the 503.
+func (a *Auth) endpointError(err error) Response {
+	switch {
+	case errors.Is(err, ErrBadCredentials):
+		return a.respond(http.StatusUnauthorized, detail{Detail: "No active account found with the given credentials"})
+	case errors.Is(err, ErrNoActiveAccount):
+		return a.respond(http.StatusUnauthorized, detail{Detail: "No active account found for the given token.", Code: "no_active_account"})
+	case errors.Is(err, ErrNoUserID):
+		return a.respond(http.StatusUnauthorized, detail{Detail: msgNoUserID, Code: codeTokenNotValid})
+	case errors.Is(err, ErrStoreUnavailable):
+	default:
+		if msg := tokenMessage(err); msg != "" {
+			return a.respond(http.StatusUnauthorized, detail{Detail: msg, Code: codeTokenNotValid})
+		}
+	}
+	return a.respond(http.StatusServiceUnavailable, detail{Detail: msgUnavailable, Code: codeStoreUnavail})
+}
