@@ -389,7 +389,9 @@ func TestInvalidConfig(t *testing.T) {
 	key := hsKey(t, "")
 	pub, err := jwtkit.GenerateKey(jwtkit.ES256, "")
 	require.NoError(t, err)
-	base := func() jwtkit.Config { return jwtkit.Config{SigningKey: key, Store: newTestStore(), Users: newTestUsers()} }
+	base := func() jwtkit.Config {
+		return jwtkit.Config{SigningKey: key, Store: newTestStore(), Users: newTestUsers()}
+	}
 	cases := map[string]func(*jwtkit.Config){
 		"no signing key":           func(c *jwtkit.Config) { c.SigningKey = nil },
 		"public signing key":       func(c *jwtkit.Config) { c.SigningKey = pub.Public() },
