@@ -146,8 +146,8 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 	}
 	switch {
-	case c.SigningKey == nil:
-		return bad("SigningKey is required")
+	case c.SigningKey == nil || c.SigningKey.signingMethod() == nil:
+		return bad("SigningKey is required (build it with NewHMACKey, NewPrivateKey, ParsePEMKey or GenerateKey)")
 	case !c.SigningKey.CanSign():
 		return bad("SigningKey %q cannot sign: it is a public key", c.SigningKey.KeyID())
 	case c.Store == nil:
@@ -195,8 +195,8 @@ func (c *Config) validate() error {
 		names[claim] = field
 	}
 	for i, k := range c.VerifyingKeys {
-		if k == nil {
-			return bad("VerifyingKeys[%d] is nil", i)
+		if k == nil || k.signingMethod() == nil {
+			return bad("VerifyingKeys[%d] is not a key built by this package", i)
 		}
 	}
 	return nil

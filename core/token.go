@@ -84,44 +84,39 @@ type claims struct {
 
 var errDuplicateClaim = errors.New("duplicate claim")
 
+// UnmarshalJSON walks the payload's top-level members once. encoding/json has already checked
+// that data is one valid JSON value before calling it, so the walk only has to find boundaries.
 func (c *claims) UnmarshalJSON(data []byte) error {
 	c.payload = bytes.Clone(data)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return errors.New("claims are not a JSON object")
-	}
-	seen := make([]string, 0, 8)
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
+	var seen [16][]byte
+	n := 0
+	return forEachMember(data, func(key, raw []byte) error {
+		for _, k := range seen[:min(n, len(seen))] {
+			if bytes.Equal(k, key) {
+				return fmt.Errorf("%w %q", errDuplicateClaim, key)
+			}
 		}
-		key := t.(string) // inside an object the decoder only yields string keys here
-		if slices.Contains(seen, key) {
-			return fmt.Errorf("%w %q", errDuplicateClaim, key)
+		if n >= len(seen) {
+			return errors.New("too many claims")
 		}
-		seen = append(seen, key)
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return err
-		}
-		if err := c.set(key, raw); err != nil {
+		seen[n] = key
+		n++
+		if err := c.set(string(key), raw); err != nil {
 			return fmt.Errorf("claim %q: %w", key, err)
 		}
-	}
-	_, err := dec.Token() // the closing brace
-	return err
+		return nil
+	})
 }
 
-func (c *claims) set(key string, raw json.RawMessage) error {
+func (c *claims) set(key string, raw []byte) error {
 	var err error
 	switch key {
 	case c.names.typ:
 		c.hasType = true
-		err = json.Unmarshal(raw, &c.typ)
+		c.typ, err = jsonString(raw)
 	case c.names.jti:
 		c.hasJTI = true
-		err = json.Unmarshal(raw, &c.jti)
+		c.jti, err = jsonString(raw)
 	case c.names.userID:
 		// An unusable id is reported as ErrNoUserID after the signature is checked, not as a
 		// parse failure.
@@ -135,11 +130,105 @@ func (c *claims) set(key string, raw json.RawMessage) error {
 	case "nbf":
 		c.nbf, err = numericDate(raw)
 	case "iss":
-		err = json.Unmarshal(raw, &c.iss)
+		c.iss, err = jsonString(raw)
 	case "aud":
 		err = json.Unmarshal(raw, &c.aud)
 	}
 	return err
+}
+
+// jsonString decodes a JSON string, without encoding/json's machinery when it has no escapes.
+func jsonString(raw []byte) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
+}
+
+// forEachMember calls fn with each key (unescaped) and raw value of the JSON object in data.
+// data must be valid JSON (encoding/json guarantees it to UnmarshalJSON); anything but an object
+// is an error.
+func forEachMember(data []byte, fn func(key, raw []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return errors.New("claims are not a JSON object")
+	}
+	i = skipSpace(data, i+1)
+	for i < len(data) && data[i] != '}' {
+		end := skipValue(data, i)
+		key := data[i+1 : end-1]
+		// Escaped or non-ASCII keys go through encoding/json, so they compare exactly as
+		// encoding/json will later see them (escapes resolved, invalid UTF-8 replaced).
+		if bytes.IndexByte(key, '\\') >= 0 || !isASCII(key) {
+			var s string
+			if err := json.Unmarshal(data[i:end], &s); err != nil {
+				return err
+			}
+			key = []byte(s)
+		}
+		i = skipSpace(data, end)
+		i = skipSpace(data, i+1) // the colon
+		end = skipValue(data, i)
+		if err := fn(key, data[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(data, end)
+		if i < len(data) && data[i] == ',' {
+			i = skipSpace(data, i+1)
+		}
+	}
+	return nil
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the index just past the valid JSON value starting at data[i].
+func skipValue(data []byte, i int) int {
+	depth := 0
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			for i++; i < len(data) && data[i] != '"'; i++ {
+				if data[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 { // the end of the enclosing object after a scalar
+				return i
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r', ':':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z: later dates are not times a token can mean, and

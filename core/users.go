@@ -65,8 +65,8 @@ func (u UserID) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON accepts a JSON integer or a non-empty JSON string.
 func (u *UserID) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := jsonString(b)
+		if err != nil {
 			return err
 		}
 		if s == "" {

@@ -407,6 +407,8 @@ func TestInvalidConfig(t *testing.T) {
 		"empty header types":       func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{} },
 		"header type with space":   func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{"Bearer x"} },
 		"nil verifying key":        func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{nil} },
+		"zero verifying key":       func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{{}} },
+		"zero signing key":         func(c *jwtkit.Config) { c.SigningKey = &jwtkit.Key{} },
 		"negative max token":       func(c *jwtkit.Config) { c.MaxTokenLength = -1 },
 	}
 	for name, edit := range cases {
