@@ -1,0 +1,54 @@
+package jwtkit
+
+import "context"
+
+// SourceKind is the part of a request a token is read from.
+type SourceKind int
+
+// Where a token may come from. Only the header is read unless an application asks for more:
+// query-string tokens end up in logs and browser history, and cookie tokens need a CSRF
+// defence on state-changing requests.
+const (
+	SourceHeader SourceKind = iota
+	SourceCookie
+	SourceQuery
+)
+
+// TokenSource names one place of a request that may carry a token.
+type TokenSource struct {
+	Kind SourceKind
+	Name string
+}
+
+// FromHeader reads "<scheme> <token>" from the named header, as the Authorization header.
+func FromHeader(name string) TokenSource { return TokenSource{Kind: SourceHeader, Name: name} }
+
+// FromCookie reads a bare token from the named cookie.
+func FromCookie(name string) TokenSource { return TokenSource{Kind: SourceCookie, Name: name} }
+
+// FromQuery reads a bare token from the named query parameter.
+func FromQuery(name string) TokenSource { return TokenSource{Kind: SourceQuery, Name: name} }
+
+// DefaultSources is where adapters look when an application names no sources: the auth
+// header (Config.AuthHeaderName) only.
+func (a *Auth) DefaultSources() []TokenSource {
+	return []TokenSource{FromHeader(a.cfg.AuthHeaderName)}
+}
+
+// AuthenticateFrom is the protected-route check for a request whose token may come from
+// several places. get returns the value of one source in the request ("" when absent); the
+// first source with a value is the only one used, so a request cannot mix a good cookie with a
+// bad header to confuse the check. With no value anywhere the error is ErrNoCredentials.
+func (a *Auth) AuthenticateFrom(ctx context.Context, sources []TokenSource, get func(TokenSource) string) (*Identity, error) {
+	for _, s := range sources {
+		v := get(s)
+		if v == "" {
+			continue
+		}
+		if s.Kind == SourceHeader {
+			return a.Authenticate(ctx, v)
+		}
+		return a.AuthenticateToken(ctx, v)
+	}
+	return nil, ErrNoCredentials
+}
