@@ -53,6 +53,16 @@ func CustomClaims[C any](t *Token) (C, error) {
 	return c, err
 }
 
+// ClaimsOf decodes the custom claims of an authenticated identity's token into C. A nil
+// identity (an anonymous request through optional middleware) is ErrNoCredentials.
+func ClaimsOf[C any](id *Identity) (C, error) {
+	if id == nil {
+		var zero C
+		return zero, ErrNoCredentials
+	}
+	return CustomClaims[C](id.Token)
+}
+
 // ref is what the store needs to know about t.
 func (t *Token) ref() TokenRef {
 	return TokenRef{JTI: t.ID, UserID: t.UserID.String(), IssuedAt: t.IssuedAt}
