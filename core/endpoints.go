@@ -88,8 +88,16 @@ type Request struct {
 // the token work, and every error of the contract's table. It never panics on bad input and
 // never answers 500.
 func (a *Auth) Serve(ctx context.Context, ep Endpoint, req Request) Response {
+	// Every answer of a token endpoint is uncacheable: successes carry tokens, and a cached
+	// error would outlive the state it describes.
+	r := a.serveEndpoint(ctx, ep, req)
+	r.Header.Set("Cache-Control", "no-store")
+	return r
+}
+
+func (a *Auth) serveEndpoint(ctx context.Context, ep Endpoint, req Request) Response {
 	if ep < 0 || int(ep) >= len(endpointInfo) || !a.enabled(ep) {
-		return a.noStore(a.respond(http.StatusNotFound, detail{Detail: "Not found."}))
+		return a.respond(http.StatusNotFound, detail{Detail: "Not found."})
 	}
 	info := endpointInfo[ep]
 	switch req.Method {
@@ -106,9 +114,9 @@ func (a *Auth) Serve(ctx context.Context, ep Endpoint, req Request) Response {
 	}
 	form, bad := a.readForm(req)
 	if bad != nil {
-		return a.noStore(*bad)
+		return *bad
 	}
-	return a.noStore(a.serve(ctx, ep, form, req))
+	return a.serve(ctx, ep, form, req)
 }
 
 // metadata is the OPTIONS body, shaped like DRF's simple metadata.
@@ -117,12 +125,6 @@ type metadata struct {
 	Description string   `json:"description"`
 	Renders     []string `json:"renders"`
 	Parses      []string `json:"parses"`
-}
-
-// noStore marks a token endpoint's answer uncacheable: it may carry tokens.
-func (a *Auth) noStore(r Response) Response {
-	r.Header.Set("Cache-Control", "no-store")
-	return r
 }
 
 // fields are a request body's top-level members, as DRF's parsers would hand them to a

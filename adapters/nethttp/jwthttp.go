@@ -99,8 +99,13 @@ type Registrar interface {
 // method (the endpoints answer 405 themselves). Use prefix jwtkit.DefaultPrefix for the
 // contract's /api/token/... paths.
 func Mount(r Registrar, prefix string, auth *jwtkit.Auth) {
+	_, isMux := r.(*http.ServeMux)
 	for _, rt := range auth.Routes() {
-		r.Handle(prefix+rt.Path, Handler(auth, rt.Endpoint))
+		pattern := prefix + rt.Path
+		if isMux {
+			pattern += "{$}" // a ServeMux pattern ending in "/" would also match every path below it
+		}
+		r.Handle(pattern, Handler(auth, rt.Endpoint))
 	}
 }
 

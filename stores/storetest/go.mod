@@ -2,6 +2,14 @@ module github.com/jwtkit/jwtkit/stores/storetest
 
 go 1.26
 
-require github.com/jwtkit/jwtkit/core v0.0.0
+require (
+	github.com/jwtkit/jwtkit/core v0.0.0
+	github.com/stretchr/testify v1.12.1
+)
+
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+)
 
 replace github.com/jwtkit/jwtkit/core => ../../core

@@ -1,0 +1,456 @@
+package adaptertest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	jwtkit "github.com/jwtkit/jwtkit/core"
+	memstore "github.com/jwtkit/jwtkit/stores/memory"
+)
+
+// Options are the adapter settings the suite varies; Start passes them to the adapter's
+// Middleware and Optional.
+type Options struct {
+	// Sources is the adapter Config's Sources (nil: the adapter's default, the header only).
+	Sources []jwtkit.TokenSource
+}
+
+// Start builds the adapter's test app around auth and serves it on a loopback listener; it
+// returns the base URL ("http://127.0.0.1:port") and stops the server in t.Cleanup. The app:
+//
+//   - the token endpoints mounted at /api (the adapter's Mount);
+//   - GET /api/me behind Middleware: 200, Content-Type application/json, body Me(identity);
+//   - GET /api/optional behind Optional: the same, with Me(nil) for an anonymous request;
+//   - GET /api/health, public: 200 {"status":"ok"}.
+type Start func(t testing.TB, auth *jwtkit.Auth, opts Options) (baseURL string)
+
+// Me is the body of GET /api/me: {"user_id":1,"username":"demo"}, or {"user_id":null} for an
+// anonymous request.
+func Me(id *jwtkit.Identity) []byte {
+	if id == nil {
+		return []byte(`{"user_id":null}`)
+	}
+	name, _ := id.User.Value.(string)
+	b, _ := json.Marshal(struct {
+		UserID   jwtkit.UserID `json:"user_id"`
+		Username string        `json:"username"`
+	}{id.User.ID, name})
+	return b
+}
+
+// The contract's bodies.
+const (
+	bodyInvalid     = `{"detail":"Token is invalid or expired","code":"token_not_valid"}`
+	bodyWrongType   = `{"detail":"Token has wrong type","code":"token_not_valid"}`
+	bodyBlacklisted = `{"detail":"Token is blacklisted","code":"token_not_valid"}`
+	bodyCredentials = `{"detail":"No active account found with the given credentials"}`
+	bodyUnavailable = `{"detail":"Service temporarily unavailable, try again later.","code":"store_unavailable"}`
+	bodyNotProvided = `{"detail":"Authentication credentials were not provided."}`
+	bodyBadHeader   = `{"detail":"Authorization header must contain two space-delimited values","code":"bad_authorization_header"}`
+	bodyDemo        = `{"user_id":1,"username":"demo"}`
+)
+
+func protectedBody(messages ...string) string {
+	var parts []string
+	for i, m := range messages {
+		class, typ := "AccessToken", "access"
+		if i == 1 {
+			class, typ = "SlidingToken", "sliding"
+		}
+		parts = append(parts, `{"token_class":"`+class+`","token_type":"`+typ+`","message":"`+m+`"}`)
+	}
+	return `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[` + strings.Join(parts, ",") + `]}`
+}
+
+// users are the example servers' demo users.
+type users struct{}
+
+var demoUsers = map[string]struct {
+	id     int64
+	active bool
+}{"demo": {1, true}, "inactive": {2, false}}
+
+func (users) Authenticate(_ context.Context, name, password string) (jwtkit.User, error) {
+	u, ok := demoUsers[name]
+	if !ok || password != "demo-password" {
+		return jwtkit.User{}, jwtkit.ErrBadCredentials
+	}
+	return jwtkit.User{ID: jwtkit.IntUserID(u.id), Active: u.active, Value: name}, nil
+}
+
+func (users) LookupUser(_ context.Context, id jwtkit.UserID) (jwtkit.User, error) {
+	for name, u := range demoUsers {
+		if n, ok := id.Int(); ok && n == u.id {
+			return jwtkit.User{ID: jwtkit.IntUserID(u.id), Active: u.active, Value: name}, nil
+		}
+	}
+	return jwtkit.User{}, jwtkit.ErrUserNotFound
+}
+
+// outage wraps a real store and fails every call while down is set, as an unreachable server
+// would; the store behind it is the real memory store.
+type outage struct {
+	jwtkit.Store
+	down atomic.Bool
+}
+
+var errOutage = errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
+
+func (o *outage) Revoke(ctx context.Context, jti string, exp time.Time) error {
+	if o.down.Load() {
+		return errOutage
+	}
+	return o.Store.Revoke(ctx, jti, exp)
+}
+
+func (o *outage) RevokeOnce(ctx context.Context, jti string, exp time.Time) (bool, error) {
+	if o.down.Load() {
+		return false, errOutage
+	}
+	return o.Store.RevokeOnce(ctx, jti, exp)
+}
+
+func (o *outage) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error) {
+	if o.down.Load() {
+		return false, errOutage
+	}
+	return o.Store.Revoked(ctx, ref)
+}
+
+// secret is the suite's HS256 key material.
+var secret = []byte("adaptertest-secret-0123456789-abcdefghij")
+
+// server is one running app with its Auth.
+type server struct {
+	t      *testing.T
+	base   string
+	auth   *jwtkit.Auth
+	store  *outage
+	client *http.Client
+}
+
+func newServer(t *testing.T, start Start, opts Options, edit func(*jwtkit.Config)) *server {
+	t.Helper()
+	mem, err := memstore.New()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = mem.Close() })
+	key, err := jwtkit.NewHMACKey(jwtkit.HS256, secret, "")
+	require.NoError(t, err)
+	s := &server{t: t, store: &outage{Store: mem}}
+	cfg := jwtkit.Config{SigningKey: key, Store: s.store, Users: users{}}
+	if edit != nil {
+		edit(&cfg)
+	}
+	s.auth, err = jwtkit.New(cfg)
+	require.NoError(t, err)
+	s.base = start(t, s.auth, opts)
+	s.client = &http.Client{
+		Timeout:       10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return s
+}
+
+// answer is a response as the suite compares it.
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// do sends one request; headers are name/value pairs, repeated names send repeated headers.
+func (s *server) do(method, path, contentType, body string, headers ...string) answer {
+	s.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.base+path, r)
+	require.NoError(s.t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	resp, err := s.client.Do(req)
+	require.NoError(s.t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(s.t, err)
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func (s *server) postJSON(path, body string, headers ...string) answer {
+	s.t.Helper()
+	return s.do(http.MethodPost, path, "application/json", body, headers...)
+}
+
+func (s *server) login() (access, refresh string) {
+	s.t.Helper()
+	a := s.postJSON("/api/token/", `{"username":"demo","password":"demo-password"}`)
+	require.Equal(s.t, http.StatusOK, a.status, a.body)
+	var m map[string]string
+	require.NoError(s.t, json.Unmarshal([]byte(a.body), &m))
+	return m["access"], m["refresh"]
+}
+
+// expect checks an answer against the contract: status, exact body, JSON content type, the
+// challenge on every 401 and only there, no-store on every token-endpoint answer.
+func expect(t *testing.T, a answer, status int, body string, tokenEndpoint bool) {
+	t.Helper()
+	assert.Equal(t, status, a.status, "status; body %s", a.body)
+	if body != "" {
+		assert.Equal(t, body, a.body)
+	}
+	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
+	if status == http.StatusUnauthorized {
+		assert.Equal(t, `Bearer realm="api"`, a.header.Get("WWW-Authenticate"))
+	} else {
+		assert.Empty(t, a.header.Values("WWW-Authenticate"))
+	}
+	if tokenEndpoint {
+		assert.Equal(t, "no-store", a.header.Get("Cache-Control"))
+	}
+	assert.NotContains(t, a.body, "6379", "no internal error text in a body")
+}
+
+// Run runs the whole contract against the adapter that start builds.
+func Run(t *testing.T, start Start) {
+	t.Run("contract", func(t *testing.T) { runContract(t, newServer(t, start, Options{}, nil)) })
+	t.Run("methods", func(t *testing.T) { runMethods(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true })) })
+	t.Run("rotation", func(t *testing.T) {
+		runRotation(t, newServer(t, start, Options{}, func(c *jwtkit.Config) {
+			c.RotateRefreshTokens = true
+			c.BlacklistAfterRotation = true
+		}))
+	})
+	t.Run("sliding", func(t *testing.T) { runSliding(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true })) })
+	t.Run("store outage", func(t *testing.T) { runOutage(t, newServer(t, start, Options{}, nil)) })
+	t.Run("sources", func(t *testing.T) {
+		runSources(t, newServer(t, start, Options{Sources: []jwtkit.TokenSource{
+			jwtkit.FromHeader("Authorization"), jwtkit.FromCookie("access_token"), jwtkit.FromQuery("token"),
+		}}, nil), newServer(t, start, Options{}, nil))
+	})
+}
+
+func runContract(t *testing.T, s *server) {
+	access, refresh := s.login()
+	revokedAccess, revokedRefresh := s.login()
+	require.Equal(t, http.StatusOK, s.postJSON("/api/token/blacklist/", `{"refresh":"`+revokedRefresh+`"}`).status)
+	ctx := context.Background()
+	tok, err := s.auth.Validate(ctx, revokedAccess, jwtkit.TypeAccess)
+	require.NoError(t, err)
+	require.NoError(t, s.store.Revoke(ctx, tok.ID, tok.ExpiresAt))
+	ghost, err := s.auth.IssuePair(ctx, jwtkit.IntUserID(404), nil)
+	require.NoError(t, err)
+	inactive, err := s.auth.IssuePair(ctx, jwtkit.IntUserID(2), nil)
+	require.NoError(t, err)
+	forged := access[:len(access)-4] + "AAAA"
+	if forged == access {
+		forged = access[:len(access)-4] + "BBBB"
+	}
+
+	rows := []struct {
+		name, path, contentType, body string
+		status                        int
+		want                          string
+	}{
+		{"obtain", "/api/token/", "application/json", `{"username":"demo","password":"demo-password"}`, 200, ""},
+		{"obtain form", "/api/token/", "application/x-www-form-urlencoded", "username=demo&password=demo-password", 200, ""},
+		{"obtain wrong password", "/api/token/", "application/json", `{"username":"demo","password":"x"}`, 401, bodyCredentials},
+		{"obtain unknown user", "/api/token/", "application/json", `{"username":"nobody","password":"demo-password"}`, 401, bodyCredentials},
+		{"obtain inactive user", "/api/token/", "application/json", `{"username":"inactive","password":"demo-password"}`, 401, bodyCredentials},
+		{"obtain missing fields", "/api/token/", "application/json", `{}`, 400, `{"username":["This field is required."],"password":["This field is required."]}`},
+		{"obtain missing password, form", "/api/token/", "application/x-www-form-urlencoded", "username=demo", 400, `{"password":["This field is required."]}`},
+		{"obtain blank", "/api/token/", "application/json", `{"username":"","password":"x"}`, 400, `{"username":["This field may not be blank."]}`},
+		{"obtain not JSON", "/api/token/", "application/json", `{"username":`, 400, ""},
+		{"obtain unsupported type", "/api/token/", "text/plain", `username=demo`, 415, `{"detail":"Unsupported media type \"text/plain\" in request."}`},
+		{"obtain oversized body", "/api/token/", "application/json", `{"username":"` + strings.Repeat("x", 100<<10) + `"}`, 413, `{"detail":"Request body is too large."}`},
+		{"refresh", "/api/token/refresh/", "application/json", `{"refresh":"` + refresh + `"}`, 200, ""},
+		{"refresh form", "/api/token/refresh/", "application/x-www-form-urlencoded", "refresh=" + url.QueryEscape(refresh), 200, ""},
+		{"refresh missing", "/api/token/refresh/", "application/json", `{}`, 400, `{"refresh":["This field is required."]}`},
+		{"refresh blank", "/api/token/refresh/", "application/json", `{"refresh":""}`, 400, `{"refresh":["This field may not be blank."]}`},
+		{"refresh malformed", "/api/token/refresh/", "application/json", `{"refresh":"abc"}`, 401, bodyInvalid},
+		{"refresh forged", "/api/token/refresh/", "application/json", `{"refresh":"` + forged + `"}`, 401, bodyInvalid},
+		{"refresh oversized token", "/api/token/refresh/", "application/json", `{"refresh":"` + strings.Repeat("a", 9000) + `.b.c"}`, 401, bodyInvalid},
+		{"refresh with access", "/api/token/refresh/", "application/json", `{"refresh":"` + access + `"}`, 401, bodyWrongType},
+		{"refresh blacklisted", "/api/token/refresh/", "application/json", `{"refresh":"` + revokedRefresh + `"}`, 401, bodyBlacklisted},
+		{"verify access", "/api/token/verify/", "application/json", `{"token":"` + access + `"}`, 200, `{}`},
+		{"verify refresh, form", "/api/token/verify/", "application/x-www-form-urlencoded", "token=" + refresh, 200, `{}`},
+		{"verify missing", "/api/token/verify/", "application/json", `{}`, 400, `{"token":["This field is required."]}`},
+		{"verify malformed", "/api/token/verify/", "application/json", `{"token":"a.b.c"}`, 401, bodyInvalid},
+		{"verify blacklisted", "/api/token/verify/", "application/json", `{"token":"` + revokedRefresh + `"}`, 401, bodyBlacklisted},
+		{"verify revoked access", "/api/token/verify/", "application/json", `{"token":"` + revokedAccess + `"}`, 401, bodyBlacklisted},
+		{"blacklist with access", "/api/token/blacklist/", "application/json", `{"refresh":"` + access + `"}`, 401, bodyWrongType},
+		{"blacklist blacklisted", "/api/token/blacklist/", "application/json", `{"refresh":"` + revokedRefresh + `"}`, 401, bodyBlacklisted},
+		{"blacklist malformed", "/api/token/blacklist/", "application/json", `{"refresh":"x.y"}`, 401, bodyInvalid},
+		{"blacklist missing", "/api/token/blacklist/", "application/json", `{}`, 400, `{"refresh":["This field is required."]}`},
+		{"sliding disabled", "/api/token/sliding/", "application/json", `{}`, 404, ""},
+	}
+	for _, row := range rows {
+		t.Run(row.name, func(t *testing.T) {
+			a := s.do(http.MethodPost, row.path, row.contentType, row.body)
+			if row.name == "sliding disabled" {
+				// Not mounted: the router's own 404, whatever its body.
+				assert.Equal(t, http.StatusNotFound, a.status)
+				return
+			}
+			expect(t, a, row.status, row.want, true)
+			if row.name == "obtain not JSON" {
+				assert.True(t, strings.HasPrefix(a.body, `{"detail":"JSON parse error - `), a.body)
+			}
+			if row.status == 200 && row.want == "" {
+				assert.Regexp(t, `^\{("refresh":"[\w.-]+",)?"access":"[\w.-]+"\}$`, a.body)
+			}
+		})
+	}
+
+	protected := []struct {
+		name    string
+		headers []string
+		status  int
+		want    string
+	}{
+		{"valid", []string{"Authorization", "Bearer " + access}, 200, bodyDemo},
+		{"no header", nil, 401, bodyNotProvided},
+		{"other scheme", []string{"Authorization", "Basic ZGVtbzpkZW1v"}, 401, bodyNotProvided},
+		{"bearer alone", []string{"Authorization", "Bearer"}, 401, bodyBadHeader},
+		{"three parts", []string{"Authorization", "Bearer " + access + " x"}, 401, bodyBadHeader},
+		{"malformed", []string{"Authorization", "Bearer abc"}, 401, protectedBody("Token is invalid or expired")},
+		{"forged", []string{"Authorization", "Bearer " + forged}, 401, protectedBody("Token is invalid or expired")},
+		{"oversized", []string{"Authorization", "Bearer " + strings.Repeat("a", 9000) + ".b.c"}, 401, protectedBody("Token is invalid or expired")},
+		{"refresh as access", []string{"Authorization", "Bearer " + refresh}, 401, protectedBody("Token has wrong type")},
+		{"revoked access", []string{"Authorization", "Bearer " + revokedAccess}, 401, protectedBody("Token is blacklisted")},
+		{"user not found", []string{"Authorization", "Bearer " + ghost.Access}, 401, `{"detail":"User not found","code":"user_not_found"}`},
+		{"user inactive", []string{"Authorization", "Bearer " + inactive.Access}, 401, `{"detail":"User is inactive","code":"user_inactive"}`},
+	}
+	for _, row := range protected {
+		t.Run("me "+row.name, func(t *testing.T) {
+			expect(t, s.do(http.MethodGet, "/api/me", "", "", row.headers...), row.status, row.want, false)
+		})
+	}
+	t.Run("optional", func(t *testing.T) {
+		expect(t, s.do(http.MethodGet, "/api/optional", "", ""), 200, `{"user_id":null}`, false)
+		expect(t, s.do(http.MethodGet, "/api/optional", "", "", "Authorization", "Bearer "+access), 200, bodyDemo, false)
+		expect(t, s.do(http.MethodGet, "/api/optional", "", "", "Authorization", "Bearer "+forged), 401, protectedBody("Token is invalid or expired"), false)
+		expect(t, s.do(http.MethodGet, "/api/optional", "", "", "Authorization", "Bearer"), 401, bodyBadHeader, false)
+	})
+	t.Run("health", func(t *testing.T) {
+		a := s.do(http.MethodGet, "/api/health", "", "")
+		assert.Equal(t, 200, a.status)
+		assert.Equal(t, `{"status":"ok"}`, a.body)
+	})
+	t.Run("logout then the refresh token is refused", func(t *testing.T) {
+		_, r := s.login()
+		expect(t, s.postJSON("/api/token/blacklist/", `{"refresh":"`+r+`"}`), 200, `{}`, true)
+		expect(t, s.postJSON("/api/token/refresh/", `{"refresh":"`+r+`"}`), 401, bodyBlacklisted, true)
+	})
+}
+
+func runMethods(t *testing.T, s *server) {
+	for _, path := range []string{"/api/token/", "/api/token/refresh/", "/api/token/verify/", "/api/token/blacklist/", "/api/token/sliding/", "/api/token/sliding/refresh/"} {
+		for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			a := s.do(m, path, "", "")
+			expect(t, a, http.StatusMethodNotAllowed, `{"detail":"Method \"`+m+`\" not allowed."}`, true)
+			assert.Equal(t, "POST, OPTIONS", a.header.Get("Allow"), "%s %s", m, path)
+		}
+		a := s.do(http.MethodOptions, path, "", "")
+		expect(t, a, http.StatusOK, "", true)
+		assert.Equal(t, "POST, OPTIONS", a.header.Get("Allow"), path)
+		assert.Contains(t, a.body, `"parses":["application/json","application/x-www-form-urlencoded"]`)
+	}
+}
+
+func runRotation(t *testing.T, s *server) {
+	_, refresh := s.login()
+	a := s.postJSON("/api/token/refresh/", `{"refresh":"`+refresh+`"}`)
+	expect(t, a, 200, "", true)
+	assert.Regexp(t, `^\{"access":"[\w.-]+","refresh":"[\w.-]+"\}$`, a.body)
+	expect(t, s.postJSON("/api/token/refresh/", `{"refresh":"`+refresh+`"}`), 401, bodyBlacklisted, true)
+
+	_, refresh = s.login()
+	const n = 16
+	var wins, losses atomic.Int32
+	var wg sync.WaitGroup
+	startLine := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-startLine
+			req, _ := http.NewRequest(http.MethodPost, s.base+"/api/token/refresh/", strings.NewReader(`{"refresh":"`+refresh+`"}`))
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := s.client.Do(req)
+			if !assert.NoError(t, err) {
+				return
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			switch {
+			case resp.StatusCode == 200:
+				wins.Add(1)
+			case resp.StatusCode == 401 && string(b) == bodyBlacklisted:
+				losses.Add(1)
+			}
+		}()
+	}
+	close(startLine)
+	wg.Wait()
+	assert.Equal(t, int32(1), wins.Load(), "exactly one concurrent refresh wins")
+	assert.Equal(t, int32(n-1), losses.Load())
+}
+
+func runSliding(t *testing.T, s *server) {
+	a := s.postJSON("/api/token/sliding/", `{"username":"demo","password":"demo-password"}`)
+	expect(t, a, 200, "", true)
+	var m map[string]string
+	require.NoError(t, json.Unmarshal([]byte(a.body), &m))
+	require.Regexp(t, `^\{"token":"[\w.-]+"\}$`, a.body)
+	expect(t, s.do(http.MethodGet, "/api/me", "", "", "Authorization", "Bearer "+m["token"]), 200, bodyDemo, false)
+	a = s.postJSON("/api/token/sliding/refresh/", `{"token":"`+m["token"]+`"}`)
+	expect(t, a, 200, "", true)
+	expect(t, s.postJSON("/api/token/sliding/refresh/", `{}`), 400, `{"token":["This field is required."]}`, true)
+	_, refresh := s.login()
+	expect(t, s.postJSON("/api/token/sliding/refresh/", `{"token":"`+refresh+`"}`), 401, bodyWrongType, true)
+	expect(t, s.do(http.MethodGet, "/api/me", "", "", "Authorization", "Bearer "+refresh), 401,
+		protectedBody("Token has wrong type", "Token has wrong type"), false)
+}
+
+func runOutage(t *testing.T, s *server) {
+	access, refresh := s.login()
+	s.store.down.Store(true)
+	expect(t, s.postJSON("/api/token/refresh/", `{"refresh":"`+refresh+`"}`), 503, bodyUnavailable, true)
+	expect(t, s.postJSON("/api/token/verify/", `{"token":"`+access+`"}`), 503, bodyUnavailable, true)
+	expect(t, s.postJSON("/api/token/blacklist/", `{"refresh":"`+refresh+`"}`), 503, bodyUnavailable, true)
+	expect(t, s.do(http.MethodGet, "/api/me", "", "", "Authorization", "Bearer "+access), 503, bodyUnavailable, false)
+	expect(t, s.do(http.MethodGet, "/api/optional", "", "", "Authorization", "Bearer "+access), 503, bodyUnavailable, false)
+	s.store.down.Store(false)
+	expect(t, s.do(http.MethodGet, "/api/me", "", "", "Authorization", "Bearer "+access), 200, bodyDemo, false)
+	expect(t, s.postJSON("/api/token/blacklist/", `{"refresh":"`+refresh+`"}`), 200, `{}`, true)
+}
+
+func runSources(t *testing.T, all, defaults *server) {
+	access, _ := all.login()
+	expect(t, all.do(http.MethodGet, "/api/me", "", "", "Cookie", "access_token="+access), 200, bodyDemo, false)
+	expect(t, all.do(http.MethodGet, "/api/me?token="+access, "", ""), 200, bodyDemo, false)
+	expect(t, all.do(http.MethodGet, "/api/me", "", "", "Authorization", "Bearer bad", "Cookie", "access_token="+access), 401,
+		protectedBody("Token is invalid or expired"), false)
+	expect(t, all.do(http.MethodGet, "/api/me", "", "", "Cookie", "access_token=bad"), 401, protectedBody("Token is invalid or expired"), false)
+
+	access, _ = defaults.login()
+	expect(t, defaults.do(http.MethodGet, "/api/me?token="+access, "", ""), 401, bodyNotProvided, false)
+	expect(t, defaults.do(http.MethodGet, "/api/me", "", "", "Cookie", "access_token="+access), 401, bodyNotProvided, false)
+}

@@ -1,0 +1,31 @@
+// Package memstore is the in-memory jwtkit.Store: blacklisted jtis, per-user "log out
+// everywhere" cutoffs and revoked token families, held in the process's memory.
+//
+// The module lives in the folder stores/memory, but the package is named memstore so call
+// sites read memstore.New() and never clash with another package called memory.
+//
+//	store, err := memstore.New() // or memstore.New(memstore.Config{MaxEntries: 1_000_000})
+//	if err != nil { … }
+//	defer store.Close()
+//	auth, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: store, Users: users})
+//
+// State is per process and forgotten on restart: a token revoked before a restart is valid
+// again afterwards, and replicas do not see each other's revocations. Use it for a single
+// instance, for development and for tests; use a Redis or SQL store where revocations must
+// survive restarts or be shared.
+//
+// How it is built, and why:
+//   - Lock striping: entries are spread over Config.Shards shards, each with its own
+//     sync.RWMutex, picked by hash/maphash with a seed per store. Revoked takes read locks only
+//     and does not allocate; RevokeOnce is atomic under its shard's write lock.
+//   - Compact jtis: a jti of exactly 32 lowercase hex characters (what jwtkit issues) is kept as
+//     16 decoded bytes with its expiry as uint32 Unix seconds: about 45 bytes of heap an entry
+//     at a million entries. Other jtis (tokens from foreign issuers) are kept as strings.
+//   - Whole seconds: expiries are rounded up to the second, which the store contract allows.
+//     An expiry beyond 2106-02-07, where uint32 seconds end, is kept until the process ends.
+//   - Expired entries are treated as absent at once (by Config.Clock) and removed by a
+//     background purge every Config.PurgeInterval, or by Purge.
+//   - Fail closed when full: at Config.MaxEntries entries a write returns an error wrapping
+//     ErrFull rather than evicting a live revocation, which would make a revoked token valid.
+//   - Empty keys are refused with ErrEmptyKey, so a cutoff for the user "" can never exist.
+package memstore

@@ -1,0 +1,40 @@
+// Package storetest is the conformance suite for jwtkit.Store backends: one exported test
+// function that every store runs, so each backend proves the same contract instead of copying
+// tests (the model is watermill's pub/sub test suite and gofiber/storage's tck).
+//
+// The module lives in stores/storetest and depends on core and testify only; a backend imports
+// it from its tests, never from its library code.
+//
+// A backend's test file is its constructor plus one Run and one Bench call:
+//
+//	func newStore(tb testing.TB) jwtkit.Store {
+//		s, err := memstore.New()
+//		require.NoError(tb, err)
+//		tb.Cleanup(func() { _ = s.Close() })
+//		return s
+//	}
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, newStore, storetest.Features{Purge: true})
+//	}
+//
+//	func BenchmarkStore(b *testing.B) { storetest.Bench(b, newStore) }
+//
+// A networked backend connects to a real server in newStore (skipping, or failing under
+// CI=true, when the server is missing) and sets Features.Shared, so the suite also checks that
+// two stores on one server see each other's revocations and race fairly on RevokeOnce. The
+// suite never assumes an empty store: every subtest uses fresh random jtis, user ids and family
+// ids, so it can run against a server shared with other runs.
+//
+// Beyond the doc comments of jwtkit.Store, the suite pins down three points the interface
+// leaves open, and every backend must keep them:
+//   - An empty jti, user id or family id is refused: Revoke, RevokeOnce, RevokeUser and
+//     RevokeFamily return a non-nil error, so a cutoff for the user "" can never exist.
+//   - A context that is already cancelled makes every method return an error for which
+//     errors.Is(err, context.Canceled) holds, and changes nothing.
+//   - Purge counts entries: each revoked jti, user cutoff and family it removes is one.
+//
+// The Expiry subtests wait for real time to pass: they set up all of their cases first, wait
+// once until every short-lived revocation has expired, then check every case, so the whole
+// suite takes about two seconds of wall time however many CPUs run it.
+package storetest
