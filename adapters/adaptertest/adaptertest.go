@@ -230,14 +230,18 @@ func expect(t *testing.T, a answer, status int, body string, tokenEndpoint bool)
 // Run runs the whole contract against the adapter that start builds.
 func Run(t *testing.T, start Start) {
 	t.Run("contract", func(t *testing.T) { runContract(t, newServer(t, start, Options{}, nil)) })
-	t.Run("methods", func(t *testing.T) { runMethods(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true })) })
+	t.Run("methods", func(t *testing.T) {
+		runMethods(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true }))
+	})
 	t.Run("rotation", func(t *testing.T) {
 		runRotation(t, newServer(t, start, Options{}, func(c *jwtkit.Config) {
 			c.RotateRefreshTokens = true
 			c.BlacklistAfterRotation = true
 		}))
 	})
-	t.Run("sliding", func(t *testing.T) { runSliding(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true })) })
+	t.Run("sliding", func(t *testing.T) {
+		runSliding(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true }))
+	})
 	t.Run("store outage", func(t *testing.T) { runOutage(t, newServer(t, start, Options{}, nil)) })
 	t.Run("sources", func(t *testing.T) {
 		runSources(t, newServer(t, start, Options{Sources: []jwtkit.TokenSource{
