@@ -19,7 +19,10 @@ import (
 //   - Entries may be forgotten once their expiry has passed, because the token they describe
 //     fails its own exp check by then. Expiry is honoured to within one second: a store may round
 //     an expiry up to the next whole second, never down.
-//   - Operations on keys the store has never seen are not errors.
+//   - Operations on keys the store has never seen are not errors; an empty jti, user id or
+//     family id given to a revoking method is (so a cutoff for the user "" can never exist).
+//   - A cancelled context makes every method return an error that matches context.Canceled,
+//     and changes nothing.
 type Store interface {
 	// Revoke records jti as revoked until expires. Revoking an already revoked jti succeeds and
 	// keeps the later of the two expiries.

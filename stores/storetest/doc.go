@@ -34,6 +34,10 @@
 //     errors.Is(err, context.Canceled) holds, and changes nothing.
 //   - Purge counts entries: each revoked jti, user cutoff and family it removes is one.
 //
+// RotationThroughCore drives the store from core itself: 64 goroutines refresh one refresh
+// token with rotation and blacklist-after-rotation, and exactly one may win (split across two
+// store instances when Shared is set, as two replicas would be).
+//
 // The Expiry subtests wait for real time to pass: they set up all of their cases first, wait
 // once until every short-lived revocation has expired, then check every case, so the whole
 // suite takes about two seconds of wall time however many CPUs run it.
