@@ -143,6 +143,9 @@ func (a *Auth) parse(raw string, refreshWindow bool) (*Token, error) {
 		}
 		return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
+	if c.exp == nil { // the refresh-window view checks refresh_exp in place of exp; exp is still required
+		return nil, fmt.Errorf("%w: no exp", ErrTokenInvalid)
+	}
 	tok := &Token{Type: TokenType(c.typ), ID: c.jti, UserID: c.userID, ExpiresAt: c.exp.Time, payload: c.payload}
 	if c.iat != nil {
 		tok.IssuedAt = c.iat.Time

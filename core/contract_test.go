@@ -333,3 +333,10 @@ func TestSlidingEndpoints(t *testing.T) {
 		`{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"},`+
 		`{"token_class":"SlidingToken","token_type":"sliding","message":"Token has wrong type"}]}`)
 }
+
+func TestSlidingRefreshWithoutExp(t *testing.T) {
+	e := newEnv(t, func(c *jwtkit.Config) { c.SlidingTokens = true })
+	now := e.clock.Now().Unix()
+	tok := forge(hs256Header, `{"token_type":"sliding","iat":`+fmt.Sprint(now)+`,"jti":"ab","user_id":1,"refresh_exp":`+fmt.Sprint(now+600)+`}`)
+	assertResponse(t, e.post(jwtkit.EndpointSlidingRefresh, `{"token":"`+tok+`"}`), 401, bodyInvalid)
+}

@@ -98,19 +98,31 @@ var errDuplicateClaim = errors.New("duplicate claim")
 // that data is one valid JSON value before calling it, so the walk only has to find boundaries.
 func (c *claims) UnmarshalJSON(data []byte) error {
 	c.payload = bytes.Clone(data)
-	var seen [16][]byte
-	n := 0
+	// Duplicate detection stays linear for the usual handful of claims and switches to a set
+	// past that, so a payload of a thousand tiny keys costs no quadratic work before the
+	// signature is checked.
+	var buf [16][]byte
+	seen := buf[:0]
+	var many map[string]struct{}
 	return forEachMember(data, func(key, raw []byte) error {
-		for _, k := range seen[:min(n, len(seen))] {
-			if bytes.Equal(k, key) {
-				return fmt.Errorf("%w %q", errDuplicateClaim, key)
+		dup := false
+		if many != nil {
+			_, dup = many[string(key)]
+			many[string(key)] = struct{}{}
+		} else {
+			for _, k := range seen {
+				dup = dup || bytes.Equal(k, key)
+			}
+			if seen = append(seen, key); len(seen) == len(buf) {
+				many = make(map[string]struct{}, 2*len(buf))
+				for _, k := range seen {
+					many[string(k)] = struct{}{}
+				}
 			}
 		}
-		if n >= len(seen) {
-			return errors.New("too many claims")
+		if dup {
+			return fmt.Errorf("%w %q", errDuplicateClaim, key)
 		}
-		seen[n] = key
-		n++
 		if err := c.set(string(key), raw); err != nil {
 			return fmt.Errorf("claim %q: %w", key, err)
 		}
