@@ -4,7 +4,9 @@ GO       ?= go
 MODULES  := $(shell $(GO) list -m -f '{{.Dir}}')
 BENCHTIME ?= 1s
 
-.PHONY: test vet bench tidy modules
+FUZZTIME ?= 30s
+
+.PHONY: test vet bench fuzz tidy modules
 
 modules:
 	@printf '%s\n' $(MODULES)
@@ -24,6 +26,18 @@ bench:
 	@set -e; for m in $(MODULES); do \
 		echo "== $${m#$(CURDIR)/}"; \
 		(cd $$m && $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./...); \
+	done
+
+# Run every fuzz target of every module for FUZZTIME each (make test already runs their seeds).
+fuzz:
+	@set -e; for m in $(MODULES); do \
+		cd $$m; \
+		for pkg in $$($(GO) list ./...); do \
+			for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+				echo "== $$pkg $$f"; \
+				$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+			done; \
+		done; \
 	done
 
 tidy:
