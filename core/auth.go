@@ -396,6 +396,32 @@ func (a *Auth) Blacklist(ctx context.Context, raw string) error {
 	return nil
 }
 
+// logout blacklists a refresh token and, when the request's auth header carries a valid access
+// token of the same user, revokes that access token too, so the session it authenticates ends
+// now rather than when it expires. A missing, foreign or already invalid access token changes
+// nothing: the refresh token alone decides the answer.
+func (a *Auth) logout(ctx context.Context, refresh, header string) error {
+	if err := a.Blacklist(ctx, refresh); err != nil {
+		return err
+	}
+	raw, err := a.tokenFromHeader(header)
+	if err != nil {
+		return nil
+	}
+	access, err := a.validate(ctx, raw, false, TypeAccess)
+	if errors.Is(err, ErrStoreUnavailable) {
+		return err
+	}
+	rt, perr := a.parse(refresh, false)
+	if err != nil || perr != nil || access.UserID.String() != rt.UserID.String() {
+		return nil
+	}
+	if err := a.cfg.Store.Revoke(ctx, access.ID, access.ExpiresAt); err != nil {
+		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	return nil
+}
+
 // RevokeUser logs a user out everywhere: every token of the user issued at or before now
 // (whole seconds, see Store.RevokeUser) is revoked, on every device and replica sharing the
 // store. Use it after a password change or from an admin action.

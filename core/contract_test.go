@@ -340,3 +340,34 @@ func TestSlidingRefreshWithoutExp(t *testing.T) {
 	tok := forge(hs256Header, `{"token_type":"sliding","iat":`+fmt.Sprint(now)+`,"jti":"ab","user_id":1,"refresh_exp":`+fmt.Sprint(now+600)+`}`)
 	assertResponse(t, e.post(jwtkit.EndpointSlidingRefresh, `{"token":"`+tok+`"}`), 401, bodyInvalid)
 }
+
+func TestBlacklistRevokesThePresentedAccessToken(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	blacklist := func(refresh, header string) jwtkit.Response {
+		return e.auth.Serve(ctx, jwtkit.EndpointBlacklist, jwtkit.Request{Method: "POST", ContentType: "application/json",
+			Authorization: header, Body: strings.NewReader(`{"refresh":"` + refresh + `"}`)})
+	}
+
+	p := e.pair(t, jwtkit.IntUserID(1))
+	assertResponse(t, blacklist(p.Refresh, "Bearer "+p.Access), 200, `{}`)
+	_, err := e.auth.Authenticate(ctx, "Bearer "+p.Access)
+	assert.ErrorIs(t, err, jwtkit.ErrBlacklisted, "the access token presented at logout is revoked")
+	assertResponse(t, e.auth.ErrorResponse(err), 401, protectedBody("Token is blacklisted"))
+
+	p = e.pair(t, jwtkit.IntUserID(1))
+	assertResponse(t, blacklist(p.Refresh, ""), 200, `{}`)
+	_, err = e.auth.Authenticate(ctx, "Bearer "+p.Access)
+	assert.NoError(t, err, "without the header nothing else changes")
+
+	mine, other := e.pair(t, jwtkit.IntUserID(1)), e.pair(t, jwtkit.IntUserID(3))
+	assertResponse(t, blacklist(mine.Refresh, "Bearer "+other.Access), 200, `{}`)
+	_, err = e.auth.Validate(ctx, other.Access, jwtkit.TypeAccess)
+	assert.NoError(t, err, "another user's access token is never revoked by my logout")
+
+	p = e.pair(t, jwtkit.IntUserID(1))
+	assertResponse(t, blacklist(p.Refresh, "Bearer garbage"), 200, `{}`)
+	assertResponse(t, blacklist(e.pair(t, jwtkit.IntUserID(1)).Refresh, "Bearer "+p.Refresh), 200, `{}`)
+	_, err = e.auth.Validate(ctx, p.Access, jwtkit.TypeAccess)
+	assert.NoError(t, err, "a refresh token in the header is not an access token to revoke")
+}

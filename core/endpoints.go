@@ -77,7 +77,8 @@ func (a *Auth) enabled(ep Endpoint) bool {
 type Request struct {
 	Method      string
 	ContentType string
-	// Authorization is the auth header's value (Config.AuthHeaderName). Optional.
+	// Authorization is the auth header's value (Config.AuthHeaderName). Optional. At blacklist,
+	// an access token of the same user found there is revoked along with the refresh token.
 	Authorization string
 	// Body is the request body; nil means empty. Serve reads at most Config.MaxBodyBytes+1.
 	Body io.Reader
@@ -314,7 +315,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 		}
 		return a.respond(http.StatusOK, struct{}{})
 	case EndpointBlacklist:
-		if err := a.Blacklist(ctx, tok); err != nil {
+		if err := a.logout(ctx, tok, req.Authorization); err != nil {
 			return a.endpointError(err)
 		}
 		return a.respond(http.StatusOK, struct{}{})

@@ -156,7 +156,12 @@ func newServer(t *testing.T, start Start, opts Options, edit func(*jwtkit.Config
 	s.auth, err = jwtkit.New(cfg)
 	require.NoError(t, err)
 	s.base = start(t, s.auth, opts)
+	// A transport of its own, closed first at cleanup, so a server's graceful shutdown never
+	// waits on the suite's idle keep-alive connections.
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
 	s.client = &http.Client{
+		Transport:     transport,
 		Timeout:       10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
@@ -356,6 +361,11 @@ func runContract(t *testing.T, s *server) {
 		a := s.do(http.MethodGet, "/api/health", "", "")
 		assert.Equal(t, 200, a.status)
 		assert.Equal(t, `{"status":"ok"}`, a.body)
+	})
+	t.Run("logout with the access token revokes it too", func(t *testing.T) {
+		a, r := s.login()
+		expect(t, s.postJSON("/api/token/blacklist/", `{"refresh":"`+r+`"}`, "Authorization", "Bearer "+a), 200, `{}`, true)
+		expect(t, s.do(http.MethodGet, "/api/me", "", "", "Authorization", "Bearer "+a), 401, protectedBody("Token is blacklisted"), false)
 	})
 	t.Run("logout then the refresh token is refused", func(t *testing.T) {
 		_, r := s.login()

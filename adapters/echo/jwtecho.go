@@ -1,0 +1,150 @@
+package jwtecho
+
+import (
+	"errors"
+
+	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/labstack/echo/v4"
+)
+
+// Config customises the middleware. The zero value is the contract's behaviour.
+type Config struct {
+	// Skip lets a request through without authentication when it returns true; it has the
+	// shape of echo's middleware.Skipper. Optional. Default: nil (every request is checked).
+	Skip func(c echo.Context) bool
+	// ErrorHandler answers a request that failed authentication; its error goes to echo's
+	// HTTPErrorHandler as any handler's would. resp is the contract's answer (shared: do not
+	// modify it). Optional. Default: write resp (status, every header, body).
+	ErrorHandler func(c echo.Context, err error, resp jwtkit.Response) error
+	// Sources are where the token is read from, in order; the first present is used. Optional.
+	// Default: the auth header only (auth.DefaultSources()).
+	Sources []jwtkit.TokenSource
+}
+
+// identityKey is where Middleware keeps the identity with c.Set. echo's context store is keyed
+// by strings, so an unexported key type is not available; the package path in the key keeps it
+// from colliding with any key an application would choose, and Identity checks the value's
+// type, so a stray value under it reads as "no identity".
+const identityKey = "github.com/jwtkit/jwtkit/adapters/echo.identity"
+
+// Middleware requires a valid access token and puts the caller's identity in the echo context
+// (read it with Identity or Claims).
+func Middleware(auth *jwtkit.Auth, cfg ...Config) echo.MiddlewareFunc {
+	return middleware(auth, false, cfg)
+}
+
+// Optional lets requests without a token through anonymously but still rejects a bad one.
+func Optional(auth *jwtkit.Auth, cfg ...Config) echo.MiddlewareFunc {
+	return middleware(auth, true, cfg)
+}
+
+func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) echo.MiddlewareFunc {
+	var cfg Config
+	if len(cfgs) > 0 {
+		cfg = cfgs[0]
+	}
+	if cfg.Sources == nil {
+		cfg.Sources = auth.DefaultSources()
+	}
+	if cfg.ErrorHandler == nil {
+		cfg.ErrorHandler = func(c echo.Context, _ error, resp jwtkit.Response) error { return write(c, resp) }
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if cfg.Skip != nil && cfg.Skip(c) {
+				return next(c)
+			}
+			id, err := auth.AuthenticateFrom(c.Request().Context(), cfg.Sources, func(s jwtkit.TokenSource) string { return lookup(c, s) })
+			switch {
+			case err == nil:
+				c.Set(identityKey, id)
+				return next(c)
+			case optional && errors.Is(err, jwtkit.ErrNoCredentials):
+				return next(c)
+			default:
+				return cfg.ErrorHandler(c, err, auth.ErrorResponse(err))
+			}
+		}
+	}
+}
+
+func lookup(c echo.Context, s jwtkit.TokenSource) string {
+	switch s.Kind {
+	case jwtkit.SourceHeader:
+		return c.Request().Header.Get(s.Name)
+	case jwtkit.SourceCookie:
+		if ck, err := c.Cookie(s.Name); err == nil {
+			return ck.Value
+		}
+		return ""
+	default:
+		return c.QueryParam(s.Name)
+	}
+}
+
+// Handler serves one token endpoint.
+func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) echo.HandlerFunc {
+	header := auth.Config().AuthHeaderName
+	return func(c echo.Context) error {
+		r := c.Request()
+		return write(c, auth.Serve(r.Context(), ep, jwtkit.Request{
+			Method:        r.Method,
+			ContentType:   r.Header.Get("Content-Type"),
+			Authorization: r.Header.Get(header),
+			Body:          r.Body,
+		}))
+	}
+}
+
+// Registrar is where Mount registers the endpoints: *echo.Group and *echo.Echo.
+type Registrar interface {
+	Any(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) []*echo.Route
+	RouteNotFound(path string, h echo.HandlerFunc, m ...echo.MiddlewareFunc) *echo.Route
+}
+
+// Mount registers every token endpoint auth serves at the group's prefix + its contract path,
+// for every method (the endpoints answer 405 and OPTIONS themselves): Mount(e.Group("/api"), auth).
+//
+// echo's Any covers only the methods echo knows; its router answers any other method itself
+// (405, or 404 from the catch-all of a group with middleware). A RouteNotFound at path+"*" is
+// tried before both, so it serves those methods at the exact path and leaves every longer path
+// to echo's 404.
+func Mount(r Registrar, auth *jwtkit.Auth) {
+	for _, rt := range auth.Routes() {
+		h := Handler(auth, rt.Endpoint)
+		r.Any(rt.Path, h)
+		r.RouteNotFound(rt.Path+"*", func(c echo.Context) error {
+			if c.Param("*") != "" {
+				return echo.ErrNotFound
+			}
+			return h(c)
+		})
+	}
+}
+
+// Identity returns the identity Middleware (or Optional, for an authenticated request) put in
+// the echo context.
+func Identity(c echo.Context) (*jwtkit.Identity, bool) {
+	id, ok := c.Get(identityKey).(*jwtkit.Identity)
+	return id, ok && id != nil
+}
+
+// Claims decodes the authenticated token's custom claims into C; without an identity the error
+// is jwtkit.ErrNoCredentials.
+func Claims[C any](c echo.Context) (C, error) {
+	id, _ := Identity(c)
+	return jwtkit.ClaimsOf[C](id)
+}
+
+// write copies resp to the response as it is: echo adds nothing, so Content-Type stays exactly
+// "application/json".
+func write(c echo.Context, resp jwtkit.Response) error {
+	w := c.Response()
+	h := w.Header()
+	for k, v := range resp.Header {
+		h[k] = append([]string(nil), v...) // resp may be shared between requests
+	}
+	w.WriteHeader(resp.Status)
+	_, err := w.Write(resp.Body)
+	return err
+}
