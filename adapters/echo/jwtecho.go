@@ -47,14 +47,14 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) echo.Middleware
 		cfg.Sources = auth.DefaultSources()
 	}
 	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c echo.Context, _ error, resp jwtkit.Response) error { return write(c, resp) }
+		cfg.ErrorHandler = func(c echo.Context, _ error, resp jwtkit.Response) error { return resp.Write(c.Response()) }
 	}
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if cfg.Skip != nil && cfg.Skip(c) {
 				return next(c)
 			}
-			id, err := auth.AuthenticateFrom(c.Request().Context(), cfg.Sources, func(s jwtkit.TokenSource) string { return lookup(c, s) })
+			id, err := auth.AuthenticateRequest(c.Request(), cfg.Sources)
 			switch {
 			case err == nil:
 				c.Set(identityKey, id)
@@ -68,32 +68,9 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) echo.Middleware
 	}
 }
 
-func lookup(c echo.Context, s jwtkit.TokenSource) string {
-	switch s.Kind {
-	case jwtkit.SourceHeader:
-		return c.Request().Header.Get(s.Name)
-	case jwtkit.SourceCookie:
-		if ck, err := c.Cookie(s.Name); err == nil {
-			return ck.Value
-		}
-		return ""
-	default:
-		return c.QueryParam(s.Name)
-	}
-}
-
 // Handler serves one token endpoint.
 func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) echo.HandlerFunc {
-	header := auth.Config().AuthHeaderName
-	return func(c echo.Context) error {
-		r := c.Request()
-		return write(c, auth.Serve(r.Context(), ep, jwtkit.Request{
-			Method:        r.Method,
-			ContentType:   r.Header.Get("Content-Type"),
-			Authorization: r.Header.Get(header),
-			Body:          r.Body,
-		}))
-	}
+	return echo.WrapHandler(auth.EndpointHandler(ep))
 }
 
 // Registrar is where Mount registers the endpoints: *echo.Group and *echo.Echo.
@@ -134,17 +111,4 @@ func Identity(c echo.Context) (*jwtkit.Identity, bool) {
 func Claims[C any](c echo.Context) (C, error) {
 	id, _ := Identity(c)
 	return jwtkit.ClaimsOf[C](id)
-}
-
-// write copies resp to the response as it is: echo adds nothing, so Content-Type stays exactly
-// "application/json".
-func write(c echo.Context, resp jwtkit.Response) error {
-	w := c.Response()
-	h := w.Header()
-	for k, v := range resp.Header {
-		h[k] = append([]string(nil), v...) // resp may be shared between requests
-	}
-	w.WriteHeader(resp.Status)
-	_, err := w.Write(resp.Body)
-	return err
 }

@@ -42,7 +42,7 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) func(http.Handl
 		cfg.Sources = auth.DefaultSources()
 	}
 	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error, resp jwtkit.Response) { write(w, resp) }
+		cfg.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error, resp jwtkit.Response) { _ = resp.Write(w) }
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +50,7 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) func(http.Handl
 				next.ServeHTTP(w, r)
 				return
 			}
-			id, err := auth.AuthenticateFrom(r.Context(), cfg.Sources, func(s jwtkit.TokenSource) string { return lookup(r, s) })
+			id, err := auth.AuthenticateRequest(r, cfg.Sources)
 			switch {
 			case err == nil:
 				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
@@ -63,32 +63,8 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) func(http.Handl
 	}
 }
 
-func lookup(r *http.Request, s jwtkit.TokenSource) string {
-	switch s.Kind {
-	case jwtkit.SourceHeader:
-		return r.Header.Get(s.Name)
-	case jwtkit.SourceCookie:
-		if c, err := r.Cookie(s.Name); err == nil {
-			return c.Value
-		}
-		return ""
-	default:
-		return r.URL.Query().Get(s.Name)
-	}
-}
-
 // Handler serves one token endpoint.
-func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) http.Handler {
-	header := auth.Config().AuthHeaderName
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		write(w, auth.Serve(r.Context(), ep, jwtkit.Request{
-			Method:        r.Method,
-			ContentType:   r.Header.Get("Content-Type"),
-			Authorization: r.Header.Get(header),
-			Body:          r.Body,
-		}))
-	})
-}
+func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) http.Handler { return auth.EndpointHandler(ep) }
 
 // Registrar is any router with a Handle(pattern, handler) method: *http.ServeMux, chi.Router.
 type Registrar interface {
@@ -120,13 +96,4 @@ func FromContext(ctx context.Context) (*jwtkit.Identity, bool) {
 func Claims[C any](ctx context.Context) (C, error) {
 	id, _ := FromContext(ctx)
 	return jwtkit.ClaimsOf[C](id)
-}
-
-func write(w http.ResponseWriter, resp jwtkit.Response) {
-	h := w.Header()
-	for k, v := range resp.Header {
-		h[k] = append([]string(nil), v...) // resp may be shared between requests
-	}
-	w.WriteHeader(resp.Status)
-	_, _ = w.Write(resp.Body)
 }

@@ -1,0 +1,8 @@
+// Package jwtgin is the Gin adapter of jwtkit: middleware that requires (or optionally
+// accepts) an access token, handlers for the token endpoints, and typed helpers to read the
+// caller's identity from the gin context.
+//
+// The module lives in adapters/gin; the package is named jwtgin so it never clashes with gin
+// itself at a call site (gin.Default() next to jwtgin.Middleware(auth)). All logic lives in
+// jwtkit (core); this package only translates.
+package jwtgin

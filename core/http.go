@@ -1,0 +1,52 @@
+package jwtkit
+
+import (
+	"net/http"
+)
+
+// The net/http side of the adapters. Gin, Echo, chi and plain net/http all hand handlers an
+// *http.Request and an http.ResponseWriter, so the translation lives here once; only adapters
+// on another HTTP stack (Fiber) translate themselves, through Serve and AuthenticateFrom.
+
+// Write sends the response through w: every header (copied, since a Response may be shared
+// between requests), the status, then the body.
+func (r Response) Write(w http.ResponseWriter) error {
+	h := w.Header()
+	for k, v := range r.Header {
+		h[k] = append([]string(nil), v...)
+	}
+	w.WriteHeader(r.Status)
+	_, err := w.Write(r.Body)
+	return err
+}
+
+// EndpointHandler serves one token endpoint as an http.Handler: it copies the method, the
+// Content-Type, the auth header and the body into Serve and writes the answer back.
+func (a *Auth) EndpointHandler(ep Endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = a.Serve(r.Context(), ep, Request{
+			Method:        r.Method,
+			ContentType:   r.Header.Get("Content-Type"),
+			Authorization: r.Header.Get(a.cfg.AuthHeaderName),
+			Body:          r.Body,
+		}).Write(w)
+	})
+}
+
+// AuthenticateRequest is AuthenticateFrom for an *http.Request: a header source reads the
+// header, a cookie source the cookie as net/http parses it, a query source the URL's query.
+func (a *Auth) AuthenticateRequest(r *http.Request, sources []TokenSource) (*Identity, error) {
+	return a.AuthenticateFrom(r.Context(), sources, func(s TokenSource) string {
+		switch s.Kind {
+		case SourceHeader:
+			return r.Header.Get(s.Name)
+		case SourceCookie:
+			if c, err := r.Cookie(s.Name); err == nil {
+				return c.Value
+			}
+			return ""
+		default:
+			return r.URL.Query().Get(s.Name)
+		}
+	})
+}
