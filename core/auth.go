@@ -44,7 +44,11 @@ func New(cfg Config) (*Auth, error) {
 		byKID:  map[string]*Key{},
 	}
 	var methods []string
-	for _, k := range append([]*Key{cfg.SigningKey.Public()}, cfg.VerifyingKeys...) {
+	keys := cfg.VerifyingKeys
+	if cfg.SigningKey != nil {
+		keys = append([]*Key{cfg.SigningKey.Public()}, keys...)
+	}
+	for _, k := range keys {
 		if kid := k.KeyID(); kid == "" {
 			a.noKID = append(a.noKID, k)
 		} else if _, dup := a.byKID[kid]; dup {
@@ -56,12 +60,14 @@ func New(cfg Config) (*Auth, error) {
 			methods = append(methods, alg)
 		}
 	}
-	header := map[string]string{"alg": string(cfg.SigningKey.Algorithm()), "typ": "JWT"}
-	if kid := cfg.SigningKey.KeyID(); kid != "" {
-		header["kid"] = kid
+	if cfg.SigningKey != nil {
+		header := map[string]string{"alg": string(cfg.SigningKey.Algorithm()), "typ": "JWT"}
+		if kid := cfg.SigningKey.KeyID(); kid != "" {
+			header["kid"] = kid
+		}
+		hb, _ := json.Marshal(header) // a map of strings always marshals; keys come out sorted, as PyJWT writes them
+		a.signerHeader = base64.RawURLEncoding.EncodeToString(hb)
 	}
-	hb, _ := json.Marshal(header) // a map of strings always marshals; keys come out sorted, as PyJWT writes them
-	a.signerHeader = base64.RawURLEncoding.EncodeToString(hb)
 
 	opts := []jwt.ParserOption{
 		jwt.WithExpirationRequired(),
@@ -278,7 +284,14 @@ func (a *Auth) newPayload(typ TokenType, id UserID, custom map[string]json.RawMe
 	return p
 }
 
+// CanIssue reports whether the Auth has a signing key: one built with VerifyingKeys only checks
+// tokens issued elsewhere.
+func (a *Auth) CanIssue() bool { return a.signer != nil }
+
 func (a *Auth) sign(p *payload) (string, error) {
+	if !a.CanIssue() {
+		return "", fmt.Errorf("%w: this Auth has no SigningKey, it only verifies", ErrInvalidConfig)
+	}
 	if p.userID.IsZero() {
 		return "", fmt.Errorf("%w: a token needs a user id", ErrInvalidConfig)
 	}

@@ -11,9 +11,11 @@ import (
 // default, which is simplejwt's default where simplejwt has the setting; docs/design.md maps
 // every SIMPLE_JWT key to its field here.
 type Config struct {
-	// SigningKey signs every token this Auth issues, and verifies them. Required; it must be able
-	// to sign (a private or HMAC key). Its algorithm is the issuing algorithm (simplejwt's
-	// ALGORITHM), and tokens carry its kid when it has one.
+	// SigningKey signs every token this Auth issues, and verifies them. It must be able to sign
+	// (a private or HMAC key). Its algorithm is the issuing algorithm (simplejwt's ALGORITHM),
+	// and tokens carry its kid when it has one. Required, unless the Auth only verifies tokens
+	// issued elsewhere: then VerifyingKeys holds their keys, and the endpoints that issue tokens
+	// (obtain, refresh, sliding) are not served.
 	SigningKey *Key
 	// VerifyingKeys are accepted in addition to the signing key: keys being rotated out, or the
 	// public keys of another issuer sharing this service's tokens. Optional.
@@ -146,9 +148,11 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 	}
 	switch {
-	case c.SigningKey == nil || c.SigningKey.signingMethod() == nil:
-		return bad("SigningKey is required (build it with NewHMACKey, NewPrivateKey, ParsePEMKey or GenerateKey)")
-	case !c.SigningKey.CanSign():
+	case c.SigningKey == nil && len(c.VerifyingKeys) == 0:
+		return bad("SigningKey is required, or VerifyingKeys for an Auth that only verifies")
+	case c.SigningKey != nil && c.SigningKey.signingMethod() == nil:
+		return bad("SigningKey was not built by this package (use NewHMACKey, NewPrivateKey, ParsePEMKey or GenerateKey)")
+	case c.SigningKey != nil && !c.SigningKey.CanSign():
 		return bad("SigningKey %q cannot sign: it is a public key", c.SigningKey.KeyID())
 	case c.Store == nil:
 		return bad("Store is required (use memstore.New() for a single process)")

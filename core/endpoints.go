@@ -48,7 +48,8 @@ var endpointInfo = [...]struct {
 }
 
 // Routes lists the endpoints this Auth serves: obtain (when it has Users), refresh, verify,
-// blacklist, and the sliding pair when SlidingTokens is on.
+// blacklist, and the sliding pair when SlidingTokens is on; an Auth without a SigningKey serves
+// only verify and blacklist.
 func (a *Auth) Routes() []Route {
 	var rs []Route
 	for ep, info := range endpointInfo {
@@ -62,12 +63,14 @@ func (a *Auth) Routes() []Route {
 func (a *Auth) enabled(ep Endpoint) bool {
 	switch ep {
 	case EndpointObtain:
-		return a.cfg.Users != nil
+		return a.cfg.Users != nil && a.CanIssue()
 	case EndpointSlidingObtain:
-		return a.cfg.Users != nil && a.cfg.SlidingTokens
+		return a.cfg.Users != nil && a.cfg.SlidingTokens && a.CanIssue()
 	case EndpointSlidingRefresh:
-		return a.cfg.SlidingTokens
-	case EndpointRefresh, EndpointVerify, EndpointBlacklist:
+		return a.cfg.SlidingTokens && a.CanIssue()
+	case EndpointRefresh:
+		return a.CanIssue()
+	case EndpointVerify, EndpointBlacklist:
 		return true
 	}
 	return false

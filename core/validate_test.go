@@ -447,3 +447,30 @@ func TestRenamedClaims(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "u1", tok.UserID.String())
 }
+
+func TestVerifyOnlyAuth(t *testing.T) {
+	ctx := context.Background()
+	issuerKey, err := jwtkit.GenerateKey(jwtkit.ES256, "iss-1")
+	require.NoError(t, err)
+	issuer := newEnv(t, func(c *jwtkit.Config) { c.SigningKey = issuerKey })
+	p := issuer.pair(t, jwtkit.IntUserID(1))
+
+	verifier, err := jwtkit.New(jwtkit.Config{VerifyingKeys: []*jwtkit.Key{issuerKey.Public()}, Store: newTestStore(),
+		Stateless: true, Clock: issuer.clock.Now})
+	require.NoError(t, err)
+	assert.False(t, verifier.CanIssue())
+	_, err = verifier.Authenticate(ctx, "Bearer "+p.Access)
+	require.NoError(t, err)
+	_, err = verifier.IssuePair(ctx, jwtkit.IntUserID(1), nil)
+	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
+	var eps []jwtkit.Endpoint
+	for _, r := range verifier.Routes() {
+		eps = append(eps, r.Endpoint)
+	}
+	assert.Equal(t, []jwtkit.Endpoint{jwtkit.EndpointVerify, jwtkit.EndpointBlacklist}, eps)
+	r := verifier.Serve(ctx, jwtkit.EndpointRefresh, jwtkit.Request{Method: "POST"})
+	assert.Equal(t, 404, r.Status)
+
+	_, err = jwtkit.New(jwtkit.Config{Store: newTestStore(), Stateless: true})
+	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig, "no key at all")
+}
