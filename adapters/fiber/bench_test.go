@@ -1,0 +1,45 @@
+package jwtfiber_test
+
+import (
+	"testing"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
+
+	jwtfiber "github.com/jwtkit/jwtkit/adapters/fiber"
+	jwtkit "github.com/jwtkit/jwtkit/core"
+)
+
+// BenchmarkMiddleware serves GET /p in process through app.Handler() with one reused
+// fasthttp.RequestCtx (no network), with and without the middleware in front of the same
+// handler: the difference is the middleware's cost (token validation, store check, user
+// lookup included).
+func BenchmarkMiddleware(b *testing.B) {
+	auth := newAuth(b, nil)
+	p, err := auth.IssuePair(b.Context(), jwtkit.IntUserID(1), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ok := func(c *fiber.Ctx) error { return c.SendString("ok") }
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/protected", jwtfiber.Middleware(auth), ok)
+	app.Get("/unprotected", ok)
+	handler := app.Handler()
+
+	for _, path := range []string{"/protected", "/unprotected"} {
+		b.Run(path[1:], func(b *testing.B) {
+			var fctx fasthttp.RequestCtx
+			fctx.Request.Header.SetMethod(fiber.MethodGet)
+			fctx.Request.SetRequestURI(path)
+			fctx.Request.Header.Set(fiber.HeaderAuthorization, "Bearer "+p.Access)
+			b.ReportAllocs()
+			for b.Loop() {
+				fctx.Response.Reset()
+				handler(&fctx)
+			}
+			if got := fctx.Response.StatusCode(); got != 200 {
+				b.Fatalf("status %d: %s", got, fctx.Response.Body())
+			}
+		})
+	}
+}

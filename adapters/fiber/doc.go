@@ -1,0 +1,11 @@
+// Package jwtfiber is the Fiber v2 adapter of jwtkit: middleware that requires (or optionally
+// accepts) an access token, handlers for the token endpoints, and typed helpers to read the
+// caller's identity from c.Locals.
+//
+// The module lives in adapters/fiber; the package is named jwtfiber so it never clashes with
+// fiber itself at a call site. All logic lives in jwtkit (core); this package only translates.
+//
+// Fiber runs on fasthttp, which reuses a request's buffers once its handler returns: every
+// value this package takes from a request (header, cookie and query values, the method) is
+// copied before it reaches core, so an identity stays valid after the handler returns.
+package jwtfiber

@@ -1,0 +1,141 @@
+package jwtfiber
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	jwtkit "github.com/jwtkit/jwtkit/core"
+)
+
+// Config customises the middleware. The zero value is the contract's behaviour.
+type Config struct {
+	// Skip lets a request through without authentication when it returns true.
+	//
+	// Optional. Default: nil (every request is checked).
+	Skip func(c *fiber.Ctx) bool
+	// ErrorHandler answers a request that failed authentication; its return value is the
+	// handler's. resp is the contract's answer (shared: do not modify it).
+	//
+	// Optional. Default: write resp (status, every header, body) and return nil.
+	ErrorHandler func(c *fiber.Ctx, err error, resp jwtkit.Response) error
+	// Sources are where the token is read from, in order; the first present is used.
+	//
+	// Optional. Default: the auth header only (auth.DefaultSources()).
+	Sources []jwtkit.TokenSource
+}
+
+// localsKey is the c.Locals key of the identity: unexported, so no string key can collide.
+type localsKey struct{}
+
+// Middleware requires a valid access token and puts the caller's identity in c.Locals (read
+// it with Identity).
+func Middleware(auth *jwtkit.Auth, cfg ...Config) fiber.Handler {
+	return middleware(auth, false, cfg)
+}
+
+// Optional lets requests without a token through anonymously but still rejects a bad one.
+func Optional(auth *jwtkit.Auth, cfg ...Config) fiber.Handler {
+	return middleware(auth, true, cfg)
+}
+
+func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) fiber.Handler {
+	var cfg Config
+	if len(cfgs) > 0 {
+		cfg = cfgs[0]
+	}
+	if cfg.Sources == nil {
+		cfg.Sources = auth.DefaultSources()
+	}
+	if cfg.ErrorHandler == nil {
+		cfg.ErrorHandler = func(c *fiber.Ctx, _ error, resp jwtkit.Response) error { return write(c, resp) }
+	}
+	return func(c *fiber.Ctx) error {
+		if cfg.Skip != nil && cfg.Skip(c) {
+			return c.Next()
+		}
+		id, err := auth.AuthenticateFrom(c.UserContext(), cfg.Sources, func(s jwtkit.TokenSource) string { return lookup(c, s) })
+		switch {
+		case err == nil:
+			c.Locals(localsKey{}, id)
+			return c.Next()
+		case optional && errors.Is(err, jwtkit.ErrNoCredentials):
+			return c.Next()
+		default:
+			return cfg.ErrorHandler(c, err, auth.ErrorResponse(err))
+		}
+	}
+}
+
+// lookup returns the value of one token source, copied: fasthttp reuses the request's buffers
+// once the handler returns, and the value reaches core (and so the identity).
+func lookup(c *fiber.Ctx, s jwtkit.TokenSource) string {
+	switch s.Kind {
+	case jwtkit.SourceHeader:
+		return strings.Clone(c.Get(s.Name))
+	case jwtkit.SourceCookie:
+		return strings.Clone(c.Cookies(s.Name))
+	default:
+		return strings.Clone(c.Query(s.Name))
+	}
+}
+
+// Handler serves one token endpoint.
+func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) fiber.Handler {
+	header := auth.Config().AuthHeaderName
+	return func(c *fiber.Ctx) error {
+		return write(c, auth.Serve(c.UserContext(), ep, request(c, header)))
+	}
+}
+
+// request copies what core needs out of c. The strings are cloned (fasthttp reuses their
+// buffers); the raw body (not decompressed, as net/http leaves it) is only read through the
+// io.Reader, which copies it into core's own buffer during Serve.
+func request(c *fiber.Ctx, header string) jwtkit.Request {
+	return jwtkit.Request{
+		Method:        strings.Clone(c.Method()),
+		ContentType:   strings.Clone(c.Get(fiber.HeaderContentType)),
+		Authorization: strings.Clone(c.Get(header)),
+		Body:          bytes.NewReader(c.Request().Body()),
+	}
+}
+
+// Mount registers every token endpoint auth serves at the router's prefix + its contract
+// path, for every method (the endpoints answer 405 and OPTIONS themselves). Use
+// Mount(app.Group(jwtkit.DefaultPrefix), auth) for the contract's /api/token/... paths.
+func Mount(r fiber.Router, auth *jwtkit.Auth) {
+	for _, rt := range auth.Routes() {
+		r.All(rt.Path, Handler(auth, rt.Endpoint))
+	}
+}
+
+// Identity returns the identity Middleware (or Optional, for an authenticated request) put in
+// c.Locals.
+func Identity(c *fiber.Ctx) (*jwtkit.Identity, bool) {
+	id, ok := c.Locals(localsKey{}).(*jwtkit.Identity)
+	return id, ok
+}
+
+// Claims decodes the authenticated token's custom claims into C; an anonymous request is
+// jwtkit.ErrNoCredentials.
+func Claims[C any](c *fiber.Ctx) (C, error) {
+	id, _ := Identity(c)
+	return jwtkit.ClaimsOf[C](id)
+}
+
+// write sends resp exactly: status, every header (Content-Type stays as core set it, no
+// charset added) and body. The body is copied into fasthttp's buffer since resp may be shared.
+func write(c *fiber.Ctx, resp jwtkit.Response) error {
+	h := &c.Response().Header
+	for k, vs := range resp.Header {
+		h.Del(k)
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	c.Status(resp.Status)
+	c.Response().SetBody(resp.Body)
+	return nil
+}
