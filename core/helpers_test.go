@@ -154,16 +154,6 @@ func (u *testUsers) LookupUser(_ context.Context, id jwtkit.UserID) (jwtkit.User
 	return jwtkit.User{}, jwtkit.ErrUserNotFound
 }
 
-func (u *testUsers) set(name string, rec testUser, present bool) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if present {
-		u.users[name] = rec
-	} else {
-		delete(u.users, name)
-	}
-}
-
 // clock is a settable time source.
 type clock struct {
 	mu  sync.Mutex

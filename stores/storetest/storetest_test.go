@@ -156,7 +156,6 @@ type (
 	emptyOK    struct{ refStore }
 	lazyPurge  struct{ refStore }
 	noFamily   struct{ refStore }
-	separate   struct{ refStore }
 )
 
 func (s racyOnce) RevokeOnce(ctx context.Context, jti string, exp time.Time) (bool, error) {
