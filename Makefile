@@ -6,7 +6,7 @@ BENCHTIME ?= 1s
 
 FUZZTIME ?= 30s
 
-.PHONY: test vet bench fuzz tidy modules
+.PHONY: test vet lint bench fuzz tidy modules
 
 modules:
 	@printf '%s\n' $(MODULES)
@@ -21,6 +21,13 @@ test:
 
 vet:
 	@set -e; for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) vet ./...); done
+
+# golangci-lint (v2) with the repository's .golangci.yml, in every module.
+lint:
+	@set -e; for m in $(MODULES); do \
+		echo "== $${m#$(CURDIR)/}"; \
+		(cd $$m && golangci-lint run --config $(CURDIR)/.golangci.yml ./...); \
+	done
 
 bench:
 	@set -e; for m in $(MODULES); do \

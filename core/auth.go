@@ -395,18 +395,23 @@ func (a *Auth) checkActive(ctx context.Context, id UserID) error {
 // Blacklist revokes a refresh token (logout). A token already revoked is ErrBlacklisted, also
 // when two logouts race.
 func (a *Auth) Blacklist(ctx context.Context, raw string) error {
+	_, err := a.blacklist(ctx, raw)
+	return err
+}
+
+func (a *Auth) blacklist(ctx context.Context, raw string) (*Token, error) {
 	tok, err := a.validate(ctx, raw, false, TypeRefresh)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	won, err := a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	if !won {
-		return ErrBlacklisted
+		return nil, ErrBlacklisted
 	}
-	return nil
+	return tok, nil
 }
 
 // logout blacklists a refresh token and, when the request's auth header carries a valid access
@@ -414,20 +419,25 @@ func (a *Auth) Blacklist(ctx context.Context, raw string) error {
 // now rather than when it expires. A missing, foreign or already invalid access token changes
 // nothing: the refresh token alone decides the answer.
 func (a *Auth) logout(ctx context.Context, refresh, header string) error {
-	if err := a.Blacklist(ctx, refresh); err != nil {
-		return err
-	}
-	raw, err := a.tokenFromHeader(header)
+	rt, err := a.blacklist(ctx, refresh)
 	if err != nil {
-		return nil
-	}
-	access, err := a.validate(ctx, raw, false, TypeAccess)
-	if errors.Is(err, ErrStoreUnavailable) {
 		return err
 	}
-	rt, perr := a.parse(refresh, false)
-	if err != nil || perr != nil || access.UserID.String() != rt.UserID.String() {
-		return nil
+	if raw, herr := a.tokenFromHeader(header); herr == nil {
+		return a.revokeAccessOf(ctx, rt.UserID, raw)
+	}
+	return nil
+}
+
+// revokeAccessOf revokes raw when it is a valid access token of user. Only a store failure is
+// an error: a token that is not one to revoke is simply left alone.
+func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) error {
+	access, err := a.validate(ctx, raw, false, TypeAccess)
+	switch {
+	case errors.Is(err, ErrStoreUnavailable):
+		return err
+	case err != nil, access.UserID.String() != user.String():
+		return nil //nolint:nilerr // an invalid or foreign token is not ours to revoke, and not the request's failure
 	}
 	if err := a.cfg.Store.Revoke(ctx, access.ID, access.ExpiresAt); err != nil {
 		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)

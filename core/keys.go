@@ -299,7 +299,7 @@ func copyECPrivate(alg Algorithm, curve elliptic.Curve, p *ecdsa.PrivateKey) (*e
 	}
 	// Checked because Bytes dereferences it; the field is otherwise left alone as the
 	// ecdsa package asks.
-	if p.D == nil {
+	if p.D == nil { //nolint:staticcheck // a nil check only, before Bytes dereferences it
 		return nil, errIncomplete(alg, "EC private scalar missing")
 	}
 	raw, err := p.Bytes()
@@ -320,7 +320,7 @@ func copyECPrivate(alg Algorithm, curve elliptic.Curve, p *ecdsa.PrivateKey) (*e
 // points off the curve and the point at infinity (invalid-curve attacks).
 func copyECPublic(alg Algorithm, curve elliptic.Curve, p *ecdsa.PublicKey) (*ecdsa.PublicKey, error) {
 	// X and Y are only tested for nil, because Bytes dereferences them.
-	if p.Curve == nil || p.X == nil || p.Y == nil {
+	if p.Curve == nil || p.X == nil || p.Y == nil { //nolint:staticcheck // nil checks only, before Bytes dereferences them
 		return nil, errIncomplete(alg, "EC curve or point missing")
 	}
 	if p.Curve != curve {

@@ -649,7 +649,7 @@ func TestFormattingHidesKeyMaterial(t *testing.T) {
 
 	forbidden := []string{
 		string(secret), hex.EncodeToString(secret), strings.ToUpper(hex.EncodeToString(secret)), fmt.Sprint(secret[:8]),
-		hex.EncodeToString(ed.Seed()), fmt.Sprint([]byte(ed.Seed())[:8]),
+		hex.EncodeToString(ed.Seed()), fmt.Sprint(ed.Seed()[:8]),
 	}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
 		for _, k := range []*Key{hmacKey, edPriv} {

@@ -67,6 +67,7 @@ func Example() {
 		return
 	}
 	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	fmt.Println(resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
 	access := strings.Split(string(body), `"access":"`)[1]
 	access = strings.TrimSuffix(access, `"}`)
@@ -80,6 +81,7 @@ func Example() {
 			return
 		}
 		body, _ = io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
 		fmt.Println(resp.StatusCode, string(body))
 	}
 	// Output:

@@ -50,7 +50,7 @@ Examples:
 				if err != nil {
 					return err
 				}
-				defer o.Close()
+				defer func() { _ = o.Close() }()
 				switch o.Kind {
 				case storeopen.Redis:
 					fmt.Fprintf(a.stdout, "%s: redis expires entries by itself, nothing to flush\n", describe(o))

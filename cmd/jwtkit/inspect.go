@@ -171,7 +171,7 @@ func (in *inspection) validate(ctx context.Context, raw string, key *jwtkit.Key,
 		opened, err = storeopen.Open(ctx, storeopen.Settings{Kind: storeopen.Memory})
 	}
 	if opened != nil {
-		defer opened.Close()
+		defer func() { _ = opened.Close() }()
 	}
 	if err != nil {
 		return err

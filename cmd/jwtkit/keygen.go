@@ -199,13 +199,13 @@ func marshalJWK(j jwtkit.JWK) ([]byte, error) {
 // 1 MiB is not one.
 func (a *app) readFile(name string) ([]byte, error) {
 	const limit = 1 << 20
-	var r io.Reader = a.stdin
+	r := a.stdin
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
 			return nil, usageError{err}
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read-only: nothing is lost if closing fails
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, limit+1))

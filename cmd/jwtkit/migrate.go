@@ -40,7 +40,7 @@ Examples:
 				if err != nil {
 					return err
 				}
-				defer o.Close()
+				defer func() { _ = o.Close() }()
 				if !storeopen.IsSQL(o.Kind) {
 					fmt.Fprintf(a.stdout, "%s: nothing to migrate (migrations are for SQL stores)\n", describe(o))
 					return nil

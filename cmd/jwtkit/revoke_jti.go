@@ -52,7 +52,7 @@ Examples:
 				if err != nil {
 					return err
 				}
-				defer o.Close()
+				defer func() { _ = o.Close() }()
 				if err := refuseMemory(o); err != nil {
 					return err
 				}

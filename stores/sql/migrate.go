@@ -117,7 +117,7 @@ func (s *Store) migrateMySQL(ctx context.Context, ms []migration) (err error) {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // a connection that failed is discarded by the pool
 	wait := mysqlLockWait
 	if deadline, ok := ctx.Deadline(); ok {
 		wait = max(time.Until(deadline), 0) // GET_LOCK takes a negative wait as forever
@@ -148,7 +148,7 @@ func (s *Store) migrateSQLite(ctx context.Context, ms []migration) (err error) {
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }() // a connection that failed is discarded by the pool
 	// BEGIN IMMEDIATE takes the write lock at once, so a second Migrate waits here (busy_timeout)
 	// rather than failing when it first writes. database/sql's BeginTx cannot ask for it.
 	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
