@@ -29,8 +29,8 @@ type Config struct {
 	// Stateless trusts a valid access token without looking the user up (simplejwt's
 	// TokenUser): protected routes get a User built from the token. Optional. Default: false.
 	Stateless bool
-	// SkipUserActiveCheck turns off the is-active checks at refresh (simplejwt's
-	// CHECK_USER_IS_ACTIVE, inverted so the zero value keeps the check on). Optional.
+	// SkipUserActiveCheck turns off the is-active checks on protected routes and at refresh
+	// (simplejwt's CHECK_USER_IS_ACTIVE, inverted so the zero value keeps the check on). Optional.
 	SkipUserActiveCheck bool
 	// CustomClaims, when set, returns the application's claims for a user at obtain; they ride
 	// along in both tokens of a pair (and in sliding tokens). The value must marshal to a JSON

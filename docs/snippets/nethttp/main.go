@@ -1,0 +1,57 @@
+// snippet:gettingstarted-nethttp
+
+// Command nethttp serves the token endpoints at /api/token/..., a public GET /api/health and a
+// protected GET /api/me with the standard library's router.
+package main
+
+import (
+	"encoding/json"
+	"log"
+	"net/http"
+
+	jwthttp "github.com/jwtkit/jwtkit/adapters/nethttp"
+	jwtkit "github.com/jwtkit/jwtkit/core"
+	memstore "github.com/jwtkit/jwtkit/stores/memory"
+)
+
+func main() {
+	handler, err := newHandler()
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Println("listening on http://127.0.0.1:8000")
+	log.Fatal(http.ListenAndServe("127.0.0.1:8000", handler))
+}
+
+func newHandler() (http.Handler, error) {
+	key, err := signingKey()
+	if err != nil {
+		return nil, err
+	}
+	store, err := memstore.New() // one process, forgotten on restart: see docs/stores.md
+	if err != nil {
+		return nil, err
+	}
+	auth, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: store, Users: users{}})
+	if err != nil {
+		return nil, err
+	}
+
+	mux := http.NewServeMux()
+	jwthttp.Mount(mux, "/api", auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"status": "ok"})
+	})
+	mux.Handle("GET /api/me", jwthttp.Middleware(auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := jwthttp.FromContext(r.Context()) // always there behind Middleware
+		writeJSON(w, map[string]any{"user_id": id.User.ID, "username": id.User.Value})
+	})))
+	return mux, nil
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// endsnippet
