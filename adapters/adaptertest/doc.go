@@ -7,4 +7,9 @@
 // GET /api/health public) and one call:
 //
 //	func TestConformance(t *testing.T) { adaptertest.Run(t, start) }
+//
+// Walk runs the same tables over HTTP against a server already running elsewhere, such as an
+// example server started as its own process:
+//
+//	adaptertest.Walk(t, "http://127.0.0.1:8000", adaptertest.WalkOptions{SigningKey: key})
 package adaptertest
