@@ -1,0 +1,55 @@
+// Command nethttp is jwtkit's example server on the standard library's net/http: the
+// simplejwt-compatible token endpoints under /api/token/, a public GET /api/health and a
+// protected GET /api/me, configured by JWTKIT_* variables (see examples/README.md). From the
+// repository root:
+//
+//	go run ./examples/nethttp
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	jwthttp "github.com/jwtkit/jwtkit/adapters/nethttp"
+	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/jwtkit/jwtkit/examples/internal/demo"
+)
+
+func main() { os.Exit(run()) }
+
+func run() int {
+	// Every log line, net/http's own included, as slog text on stderr.
+	slog.SetDefault(demo.Logger("nethttp"))
+	// Ctrl-C sends SIGINT; docker stop, Kubernetes and systemd send SIGTERM.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation.
+	app, err := demo.Open(ctx)
+	if err != nil {
+		slog.Error("cannot start", "err", err)
+		return demo.ExitCode(err)
+	}
+	defer app.Close()
+
+	mux := http.NewServeMux()
+	jwthttp.Mount(mux, jwtkit.DefaultPrefix, app.Auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", demo.JSON)
+		_, _ = w.Write(demo.Health)
+	})
+	mux.Handle("GET /api/me", jwthttp.Middleware(app.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, _ := jwthttp.FromContext(r.Context())
+		w.Header().Set("Content-Type", demo.JSON)
+		_, _ = w.Write(demo.Me(id))
+	})))
+
+	// ReadHeaderTimeout: a client that never finishes its headers cannot hold a connection.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	return app.Serve(ctx, srv.Serve, srv.Shutdown)
+}
