@@ -7,7 +7,6 @@ require (
 	github.com/jwtkit/jwtkit/stores/memory v0.0.0
 	github.com/jwtkit/jwtkit/stores/open v0.0.0
 	github.com/jwtkit/jwtkit/stores/sql v0.0.0
-	github.com/jwtkit/jwtkit/stores/storetest v0.0.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
 )
@@ -24,6 +23,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/jwtkit/jwtkit/stores/redis v0.0.0 // indirect
+	github.com/jwtkit/jwtkit/stores/storetest v0.0.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
