@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -636,4 +637,14 @@ func (k *Key) verifyKey() any {
 		return k.pub
 	}
 	return nil
+}
+
+// verify checks sig over signingInput (the token's "header.payload") with this key under its
+// bound algorithm. It is the one place the validator checks a signature, so the Wycheproof
+// vectors that exercise it exercise the validator's own path.
+func (k *Key) verify(signingInput string, sig []byte) error {
+	if k == nil || k.method == nil {
+		return errors.New("no key")
+	}
+	return k.method.Verify(signingInput, sig, k.verifyKey())
 }
