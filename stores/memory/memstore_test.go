@@ -18,6 +18,10 @@ func newStore(tb testing.TB) jwtkit.Store {
 	return s
 }
 
+// TestConformance runs the whole suite, through core too (ReplicasThroughCore and
+// RespelledThroughCore put two Auths on one store). Shared stays off: the store is per process
+// by design, so a new instance remembering an old one's revocations (RestartThroughCore) does
+// not apply, and neither does storetest.Outage: there is no server to lose.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, newStore, storetest.Features{Purge: true})
 }

@@ -230,50 +230,6 @@ func TestPrefixIsolation(t *testing.T) {
 	assert.True(t, won)
 }
 
-// TestPersistence: what one store revoked is revoked for a brand-new store with a connection
-// pool of its own, as for a service after a restart; through core too.
-func TestPersistence(t *testing.T) {
-	needRedis(t)
-	ctx := t.Context()
-	open := func() *redisstore.Store {
-		s, err := redisstore.NewFromURL(redisURL(), redisstore.Config{Prefix: testPrefix})
-		require.NoError(t, err)
-		return s
-	}
-	before := open()
-	auth := newAuth(t, before)
-	user := "persist-" + rand8()
-	pair, err := auth.IssuePair(ctx, jwtkit.StringUserID(user), nil)
-	require.NoError(t, err)
-	require.NoError(t, auth.Blacklist(ctx, pair.Refresh))
-	jti, family := rand8(), rand8()
-	require.NoError(t, before.Revoke(ctx, jti, inAnHour()))
-	require.NoError(t, before.RevokeUser(ctx, user, time.Now(), inAnHour()))
-	require.NoError(t, before.RevokeFamily(ctx, family, inAnHour()))
-	require.NoError(t, before.Close())
-
-	after := open()
-	t.Cleanup(func() { _ = after.Close() })
-	for name, ref := range map[string]jwtkit.TokenRef{
-		"jti":    {JTI: jti},
-		"user":   {JTI: rand8(), UserID: user, IssuedAt: time.Now().Add(-time.Minute)},
-		"family": {JTI: rand8(), Family: family},
-	} {
-		revoked, err := after.Revoked(ctx, ref)
-		require.NoError(t, err, name)
-		assert.True(t, revoked, "%s revoked before the restart must stay revoked", name)
-	}
-	won, err := after.RevokeOnce(ctx, jti, inAnHour())
-	require.NoError(t, err)
-	assert.False(t, won)
-
-	auth = newAuth(t, after)
-	_, err = auth.Refresh(ctx, pair.Refresh)
-	assert.ErrorIs(t, err, jwtkit.ErrBlacklisted, "a refresh token blacklisted before the restart")
-	_, err = auth.Validate(ctx, pair.Access, jwtkit.TypeAccess)
-	assert.ErrorIs(t, err, jwtkit.ErrBlacklisted, "an access token under a user cutoff from before the restart")
-}
-
 // TestRevokeOnceRetried plays the network failure that makes go-redis send a command twice:
 // the first SET NX lands, its reply is lost with the connection, go-redis retries on a new
 // connection and finds the key there. The retry must still win, because that write was its

@@ -110,6 +110,8 @@ func proxiedURL(t *testing.T, proxyAddr string) string {
 	return u.String()
 }
 
+// TestOutageProxyCut cuts the link to the shared server under a live store, through core:
+// fail closed with the contract's 503, then recovery by itself (storetest.Outage).
 func TestOutageProxyCut(t *testing.T) {
 	t.Parallel()
 	needRedis(t)
@@ -119,18 +121,12 @@ func TestOutageProxyCut(t *testing.T) {
 	store, err := redisstore.NewFromURL(proxiedURL(t, proxy.Addr()), redisstore.Config{Prefix: testPrefix})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
-	auth := newAuth(t, store)
-	user := "cut-" + rand8()
-
-	assertRecovers(t, auth, user)
-	proxy.Cut()
-	assertFailsClosed(t, auth, user, outageDeadline)
-	proxy.Restore()
-	assertRecovers(t, auth, user)
+	storetest.Outage(t, store, storetest.OutageHooks{Cut: proxy.Cut, Restore: proxy.Restore})
 }
 
 // TestOutageServerKilled kills a private server with SIGKILL and starts it again on the same
-// port. It runs with appendfsync always, as a deployment that must keep revocations across a
+// port, twice, so the store recovers from a pool whose every connection died more than once.
+// The server runs with appendfsync always, as a deployment that must keep revocations across a
 // Redis crash does, so what was revoked before the crash is still revoked after it.
 func TestOutageServerKilled(t *testing.T) {
 	t.Parallel()
@@ -138,27 +134,9 @@ func TestOutageServerKilled(t *testing.T) {
 	store, err := redisstore.NewFromURL(srv.url())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
-	auth := newAuth(t, store)
-	user := "killed-" + rand8()
-	ctx := t.Context()
-
-	assertRecovers(t, auth, user)
-	blacklisted, err := auth.IssuePair(ctx, jwtkit.StringUserID("other-"+rand8()), nil)
-	require.NoError(t, err)
-	require.NoError(t, auth.Blacklist(ctx, blacklisted.Refresh))
-
-	srv.kill()
-	assertFailsClosed(t, auth, user, outageDeadline)
-	srv.start(t)
-	assertRecovers(t, auth, user)
-	_, err = auth.Refresh(ctx, blacklisted.Refresh)
-	assert.ErrorIs(t, err, jwtkit.ErrBlacklisted, "a refresh token blacklisted before the crash")
-
-	// Twice, so the store recovers from a pool whose every connection died, not just once.
-	srv.kill()
-	assertFailsClosed(t, auth, user, outageDeadline)
-	srv.start(t)
-	assertRecovers(t, auth, user)
+	hooks := storetest.OutageHooks{Cut: srv.kill, Restore: func() { srv.start(t) }}
+	storetest.Outage(t, store, hooks)
+	storetest.Outage(t, store, hooks)
 }
 
 // TestOutageClosedPort: a store made while nothing listens is made (the constructor does not

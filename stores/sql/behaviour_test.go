@@ -148,34 +148,6 @@ func TestPurgeBatches(t *testing.T) {
 	})
 }
 
-// TestPersistence: a revocation survives a restart: a new *sql.DB and a new Store (for SQLite,
-// the same file reopened) still see it.
-func TestPersistence(t *testing.T) {
-	forEachDialect(t, func(t *testing.T, e *env) {
-		ctx := t.Context()
-		jti, user, family := newJTI(), "user-"+newJTI(), "family-"+newJTI()
-		iat := time.Now().Add(-time.Minute)
-
-		db, err := sql.Open(e.driver, e.dsn)
-		require.NoError(t, err)
-		before := e.store(t, db, sqlstore.Config{})
-		require.NoError(t, before.Revoke(ctx, jti, inAnHour()))
-		require.NoError(t, before.RevokeUser(ctx, user, time.Now(), inAnHour()))
-		require.NoError(t, before.RevokeFamily(ctx, family, inAnHour()))
-		require.NoError(t, db.Close())
-
-		after := e.store(t, e.open(t), sqlstore.Config{})
-		for _, ref := range []jwtkit.TokenRef{{JTI: jti}, {JTI: newJTI(), UserID: user, IssuedAt: iat}, {JTI: newJTI(), Family: family}} {
-			revoked, err := after.Revoked(ctx, ref)
-			require.NoError(t, err)
-			assert.True(t, revoked, "still revoked after a restart: %+v", ref)
-		}
-		won, err := after.RevokeOnce(ctx, jti, inAnHour())
-		require.NoError(t, err)
-		assert.False(t, won, "RevokeOnce after a restart loses")
-	})
-}
-
 // TestKeyLimits: keys up to MaxKeyLen bytes are stored on every dialect, longer ones are
 // refused before the database is asked, and keys are opaque bytes (no trimming, no case or
 // Unicode folding, trailing spaces significant).

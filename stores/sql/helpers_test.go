@@ -49,6 +49,8 @@ type env struct {
 	driver  string
 	dsn     string
 	prefix  string
+	// file is the SQLite database file, in a directory of its own.
+	file string
 }
 
 // forEachDialect runs f as a subtest per dialect, each with a fresh env.
@@ -80,7 +82,8 @@ func unmigratedEnv(tb testing.TB, d sqlstore.Dialect) *env {
 		storetest.Service(tb, "MariaDB", ping(e.driver, e.dsn), startMariaDB)
 	case sqlstore.SQLite:
 		e.driver = "sqlite"
-		e.dsn = "file:" + filepath.Join(tb.TempDir(), "jwtkit.db") + sqlitePragmas
+		e.file = filepath.Join(tb.TempDir(), "jwtkit.db")
+		e.dsn = "file:" + e.file + sqlitePragmas
 	}
 	tb.Cleanup(func() { e.drop(tb) })
 	return e

@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,34 +28,59 @@ import (
 // with an error well within it, not hang.
 const failFast = 10 * time.Second
 
-// proxied opens a pool on the env's server through a cuttable proxy.
-func (e *env) proxied(t *testing.T) (*storetest.Proxy, *sql.DB) {
+// outage opens a pool on the env's database and returns it with the hooks that take the
+// database away from the pool and give it back:
+//   - PostgreSQL and MariaDB are reached through a storetest.Proxy, whose Cut closes every
+//     connection and refuses new ones, as a network partition or a stopped server would.
+//   - SQLite has no link to cut. Its outage is the database's directory going away under the
+//     process, as when the volume holding it is detached or moved: the directory is renamed,
+//     so opening the database fails with SQLite's own "unable to open database file", and
+//     the pool's connections are closed, because an open SQLite handle goes on working on a
+//     moved file and a process that lost its volume has lost its handles too. Restore puts
+//     the directory back. (Making the directory unreadable instead would not hold: the tests
+//     may run as root, and open handles ignore permissions.)
+func (e *env) outage(t *testing.T) (*sql.DB, storetest.OutageHooks) {
 	t.Helper()
 	var db *sql.DB
-	var proxy *storetest.Proxy
+	var hooks storetest.OutageHooks
 	switch e.dialect {
 	case sqlstore.Postgres:
 		cfg, err := pgx.ParseConfig(e.dsn)
 		require.NoError(t, err)
-		proxy = storetest.NewProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+		proxy := storetest.NewProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
 		host, port, _ := net.SplitHostPort(proxy.Addr())
 		p, _ := strconv.Atoi(port)
 		cfg.Host, cfg.Port, cfg.Fallbacks = host, uint16(p), nil
 		db = stdlib.OpenDB(*cfg)
+		hooks = storetest.OutageHooks{Cut: proxy.Cut, Restore: proxy.Restore}
 	case sqlstore.MySQL:
 		cfg, err := mysql.ParseDSN(e.dsn)
 		require.NoError(t, err)
-		proxy = storetest.NewProxy(t, cfg.Addr)
+		proxy := storetest.NewProxy(t, cfg.Addr)
 		cfg.Addr = proxy.Addr()
 		db, err = sql.Open("mysql", cfg.FormatDSN())
 		require.NoError(t, err)
-	default:
-		t.Fatalf("no proxy for %s", e.dialect)
+		hooks = storetest.OutageHooks{Cut: proxy.Cut, Restore: proxy.Restore}
+	case sqlstore.SQLite:
+		var err error
+		db, err = sql.Open(e.driver, e.dsn)
+		require.NoError(t, err)
+		dir := filepath.Dir(e.file)
+		hooks = storetest.OutageHooks{
+			Cut: func() {
+				db.SetMaxIdleConns(0) // closes the idle connections; none is in use between requests
+				require.NoError(t, os.Rename(dir, dir+".gone"))
+			},
+			Restore: func() {
+				require.NoError(t, os.Rename(dir+".gone", dir))
+				db.SetMaxIdleConns(poolSize)
+			},
+		}
 	}
 	db.SetMaxOpenConns(poolSize)
 	db.SetMaxIdleConns(poolSize)
 	t.Cleanup(func() { _ = db.Close() })
-	return proxy, db
+	return db, hooks
 }
 
 // coreCall is one path through core that needs the store.
@@ -114,42 +140,28 @@ func assertWorks(t *testing.T, calls []coreCall) {
 	}
 }
 
-// TestOutage cuts the connection to the server under a live store: every path through core
-// fails closed, and once the connection is restored the same store, on the same *sql.DB, works
-// again by itself (database/sql drops the pooled connections the cut closed).
+// TestOutage takes the database away from a live store (see env.outage), through core: every
+// request fails closed with the contract's 503, the store's own Purge, Migrate and
+// MigrationVersion fail too, and once the database is back the same store, on the same
+// *sql.DB, works again by itself (database/sql drops the connections the outage broke).
 func TestOutage(t *testing.T) {
 	// go-sql-driver logs every connection the cut breaks; the test checks what the store says.
 	require.NoError(t, mysql.SetLogger(log.New(io.Discard, "", 0)))
 	t.Cleanup(func() { _ = mysql.SetLogger(log.New(os.Stderr, "[mysql] ", log.Ldate|log.Ltime|log.Lshortfile)) })
-	for _, d := range dialects[:2] {
-		t.Run(d.name, func(t *testing.T) {
-			e := newEnv(t, d.dialect)
-			proxy, db := e.proxied(t)
-			store := e.store(t, db, sqlstore.Config{})
-			auth := newAuth(t, store)
-			user := jwtkit.StringUserID("outage-" + newJTI())
-			// Fill the pool so the cut has connections to break.
-			assertWorks(t, corePaths(t, auth, jwtkit.StringUserID("warm-"+newJTI())))
-
-			calls := corePaths(t, auth, user)
-			proxy.Cut()
-			withTimeout := func() (context.Context, context.CancelFunc) { return context.WithTimeout(t.Context(), failFast) }
-			assertUnavailable(t, calls, withTimeout, nil)
+	forEachDialect(t, func(t *testing.T, e *env) {
+		db, hooks := e.outage(t)
+		store := e.store(t, db, sqlstore.Config{})
+		hooks.During = func(t *testing.T) {
 			_, err := store.Purge(t.Context())
 			assert.Error(t, err, "Purge during the outage")
 			assert.Error(t, store.Migrate(t.Context()), "Migrate during the outage")
 			_, _, err = store.MigrationVersion(t.Context())
 			assert.Error(t, err, "MigrationVersion during the outage")
-
-			proxy.Restore()
-			require.Eventually(t, func() bool { return calls[0].call(t.Context()) == nil }, failFast, 50*time.Millisecond,
-				"the store must recover by itself once the server is reachable")
-			assertWorks(t, calls)
-			assert.ErrorIs(t, calls[0].call(t.Context()), jwtkit.ErrBlacklisted, "the RevokeUser made after the outage holds")
-			_, err = store.Purge(t.Context())
-			assert.NoError(t, err)
-		})
-	}
+		}
+		storetest.Outage(t, store, hooks)
+		_, err := store.Purge(t.Context())
+		assert.NoError(t, err, "Purge after the outage")
+	})
 }
 
 // TestContextEnds: a cancelled context and a deadline that passes while the store waits on the

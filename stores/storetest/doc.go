@@ -38,6 +38,29 @@
 // token with rotation and blacklist-after-rotation, and exactly one may win (split across two
 // store instances when Shared is set, as two replicas would be).
 //
+// Three more subtests go through core's public API (IssuePair, Serve, Authenticate,
+// RevokeUser) with a real HS256 key and compare answers with the wire contract's exact bodies:
+//   - ReplicasThroughCore: two Auths, each on a store instance of its own when Shared is set.
+//     A logout on one makes the other answer 401 "Token is blacklisted" at refresh, verify
+//     and logout, and refuse the access token the logout carried; RevokeUser on one makes the
+//     other refuse that user's access and refresh tokens; a rotation on one uses the token up
+//     on the other. Each revoked access token was validated on the other replica first, so
+//     core's verified-token cache held it when the revocation came.
+//   - RespelledThroughCore: after a logout on one replica, other spellings of the refresh and
+//     access tokens (the signature's unused low bits changed, CR/LF inside or after it, '='
+//     padding, blanks around) are refused with a 401 on the other, never a pass; a fresh pair
+//     of the same user is accepted, because revocation is per jti.
+//   - RestartThroughCore (Shared only): revocations made through one store and Auth are
+//     still in force for a new store instance (its own client or pool) and a new Auth with
+//     the same key, as after a process restart; the first store is closed by the cleanup
+//     newStore registered before the second is made.
+//
+// Outage is the other shape a networked backend runs: given a store and hooks that cut and
+// restore its backend (a Proxy, a killed server, a database file gone), it proves through
+// core that the protected request, refresh and logout fail closed with the contract's 503
+// store_unavailable, never a pass, and that the same store instance recovers by itself with
+// what was revoked before the outage still revoked.
+//
 // The Expiry subtests wait for real time to pass: they set up all of their cases first, wait
 // once until every short-lived revocation has expired, then check every case, so the whole
 // suite takes about two seconds of wall time however many CPUs run it.

@@ -21,8 +21,11 @@ type Features struct {
 	// has one, must not run during a subtest (an interval of a minute or more is fine), or
 	// Expiry/After/Purge may find fewer expired entries than it left behind.
 	Purge bool
-	// Shared: two stores from newStore share state (one server): revocations made through one
-	// are seen by the other, as between replicas or across a restart.
+	// Shared: two stores from newStore share state (one server, or one SQLite file):
+	// revocations made through one are seen by the other, as between replicas or across a
+	// restart. Leave it off for a store whose state is per process by design (memstore): the
+	// Restart subtest, which closes one store and expects a new one to remember, cannot apply,
+	// and the Replicas and Respelled subtests put both of their Auths on one instance.
 	Shared bool
 }
 
@@ -63,6 +66,8 @@ func Run(t *testing.T, newStore func(tb testing.TB) jwtkit.Store, f Features) {
 	t.Run("RevokedCombines", s.revokedCombines)
 	t.Run("CancelledContext", func(t *testing.T) { s.cancelledContext(t, f.Purge) })
 	t.Run("RotationThroughCore", func(t *testing.T) { s.rotationThroughCore(t, false) })
+	t.Run("ReplicasThroughCore", func(t *testing.T) { s.replicasThroughCore(t, f.Shared) })
+	t.Run("RespelledThroughCore", func(t *testing.T) { s.respelledThroughCore(t, f.Shared) })
 
 	t.Run("Expiry", func(t *testing.T) { s.expiry(t, f.Purge) })
 
@@ -70,6 +75,7 @@ func Run(t *testing.T, newStore func(tb testing.TB) jwtkit.Store, f Features) {
 		t.Run("Shared", s.shared)
 		t.Run("SharedRevokeOnceRace", s.sharedRevokeOnceRace)
 		t.Run("SharedRotationThroughCore", func(t *testing.T) { s.rotationThroughCore(t, true) })
+		t.Run("RestartThroughCore", s.restartThroughCore)
 	}
 }
 

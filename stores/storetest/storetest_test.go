@@ -156,6 +156,7 @@ type (
 	emptyOK    struct{ refStore }
 	lazyPurge  struct{ refStore }
 	noFamily   struct{ refStore }
+	noUser     struct{ refStore }
 )
 
 func (s racyOnce) RevokeOnce(ctx context.Context, jti string, exp time.Time) (bool, error) {
@@ -208,21 +209,32 @@ func (s noFamily) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error
 	return s.refStore.Revoked(ctx, ref)
 }
 
+func (s noUser) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error) {
+	ref.UserID = ""
+	return s.refStore.Revoked(ctx, ref)
+}
+
+// separate gives every store a state of its own, as stores that do not share a server would.
+func separate(refStore) jwtkit.Store { return refStore{newRefStore()(nil).(refStore).refState} }
+
 var mutants = map[string]struct {
 	wrap     func(refStore) jwtkit.Store
 	features Features
 	fails    string // the subtest of Run that must fail
 }{
-	"racyOnce":   {func(s refStore) jwtkit.Store { return racyOnce{s} }, Features{}, "RevokeOnceRace"},
-	"lowerable":  {func(s refStore) jwtkit.Store { return lowerable{s} }, Features{}, "UserCutoffMonotonic"},
-	"subsecond":  {func(s refStore) jwtkit.Store { return subsecond{s} }, Features{}, "UserCutoff"},
-	"shortening": {func(s refStore) jwtkit.Store { return shortening{s} }, Features{}, "RevokeIdempotent"},
-	"deaf":       {func(s refStore) jwtkit.Store { return deaf{s} }, Features{}, "CancelledContext"},
-	"emptyOK":    {func(s refStore) jwtkit.Store { return emptyOK{s} }, Features{}, "EmptyKeys"},
-	"lazyPurge":  {func(s refStore) jwtkit.Store { return lazyPurge{s} }, Features{Purge: true}, "Expiry"},
-	"noFamily":   {func(s refStore) jwtkit.Store { return noFamily{s} }, Features{}, "Family"},
-	"separate": {func(refStore) jwtkit.Store { return refStore{newRefStore()(nil).(refStore).refState} },
-		Features{Shared: true}, "Shared"},
+	"racyOnce":          {func(s refStore) jwtkit.Store { return racyOnce{s} }, Features{}, "RevokeOnceRace"},
+	"lowerable":         {func(s refStore) jwtkit.Store { return lowerable{s} }, Features{}, "UserCutoffMonotonic"},
+	"subsecond":         {func(s refStore) jwtkit.Store { return subsecond{s} }, Features{}, "UserCutoff"},
+	"shortening":        {func(s refStore) jwtkit.Store { return shortening{s} }, Features{}, "RevokeIdempotent"},
+	"deaf":              {func(s refStore) jwtkit.Store { return deaf{s} }, Features{}, "CancelledContext"},
+	"emptyOK":           {func(s refStore) jwtkit.Store { return emptyOK{s} }, Features{}, "EmptyKeys"},
+	"lazyPurge":         {func(s refStore) jwtkit.Store { return lazyPurge{s} }, Features{Purge: true}, "Expiry"},
+	"noFamily":          {func(s refStore) jwtkit.Store { return noFamily{s} }, Features{}, "Family"},
+	"separate":          {separate, Features{Shared: true}, "Shared"},
+	"separateReplicas":  {separate, Features{Shared: true}, "ReplicasThroughCore"},
+	"separateRespelled": {separate, Features{Shared: true}, "RespelledThroughCore"},
+	"separateRestart":   {separate, Features{Shared: true}, "RestartThroughCore"},
+	"noUser":            {func(s refStore) jwtkit.Store { return noUser{s} }, Features{}, "ReplicasThroughCore"},
 }
 
 // TestMutant runs the suite on the mutant named by STORETEST_MUTANT; TestSuiteCatchesMutants
