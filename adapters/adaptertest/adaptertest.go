@@ -21,12 +21,37 @@ import (
 	memstore "github.com/jwtkit/jwtkit/stores/memory"
 )
 
-// Options are the adapter settings the suite varies; Start passes them to the adapter's
-// Middleware and Optional.
+// Options are what Start builds a server with: the adapter settings the suite varies, and the
+// HTTP server's own limits, which the adapter's test states and Start applies.
 type Options struct {
 	// Sources is the adapter Config's Sources (nil: the adapter's default, the header only).
+	// Run varies it; its value in Run's Options is ignored.
 	Sources []jwtkit.TokenSource
+	// Server is the HTTP server Start serves the app with. Some hostile requests are answered
+	// by the server itself, differently by each (see the attack table).
+	//
+	// Optional. Default: NetHTTP.
+	Server Server
+	// MaxHeaderBytes is the server's own limit on a request's header block, which Start must
+	// apply: http.Server.MaxHeaderBytes on net/http, fiber.Config.ReadBufferSize on Fiber. The
+	// attack table sends headers on both sides of it and expects the server's 431 above it.
+	//
+	// Required by Run.
+	MaxHeaderBytes int
 }
+
+// Server names the HTTP server implementation in front of an adapter.
+type Server int
+
+const (
+	// NetHTTP is net/http's http.Server (the net/http, Gin and Echo adapters). It answers 400
+	// itself to a header value holding a control byte other than TAB, and 431 to a header
+	// block more than 4 KiB over MaxHeaderBytes.
+	NetHTTP Server = iota
+	// FastHTTP is valyala/fasthttp (Fiber). It passes control bytes other than LF to the app
+	// and answers 431 to a header block over its read buffer.
+	FastHTTP
+)
 
 // Start builds the adapter's test app around auth and serves it on a loopback listener; it
 // returns the base URL ("http://127.0.0.1:port") and stops the server in t.Cleanup. The app:
@@ -238,31 +263,41 @@ func expect(t *testing.T, a answer, status int, body string, tokenEndpoint bool)
 	assert.NotContains(t, a.body, "6379", "no internal error text in a body")
 }
 
-// Run runs the whole contract against the adapter that start builds.
-func Run(t *testing.T, start Start) {
+// Run runs the whole contract and the attack table against the adapter that start builds.
+// opts describes the server Start builds (Server, MaxHeaderBytes); Run passes it to every
+// Start call, with Sources set as each part of the suite needs.
+func Run(t *testing.T, start Start, opts Options) {
+	require.Positive(t, opts.MaxHeaderBytes, "adaptertest.Run: state the server's header limit in Options.MaxHeaderBytes")
+	base := opts
+	base.Sources = nil
 	t.Run("contract", func(t *testing.T) {
-		s := newServer(t, start, Options{}, nil)
+		s := newServer(t, start, base, nil)
 		runContract(t, s, s.fixtures(t))
 	})
 	t.Run("methods", func(t *testing.T) {
-		runMethods(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true }),
+		runMethods(t, newServer(t, start, base, func(c *jwtkit.Config) { c.SlidingTokens = true }),
 			slices.Concat(pairPaths, slidingPaths))
 	})
 	t.Run("rotation", func(t *testing.T) {
-		runRotation(t, newServer(t, start, Options{}, func(c *jwtkit.Config) {
+		runRotation(t, newServer(t, start, base, func(c *jwtkit.Config) {
 			c.RotateRefreshTokens = true
 			c.BlacklistAfterRotation = true
 		}))
 	})
 	t.Run("sliding", func(t *testing.T) {
-		runSliding(t, newServer(t, start, Options{}, func(c *jwtkit.Config) { c.SlidingTokens = true }))
+		runSliding(t, newServer(t, start, base, func(c *jwtkit.Config) { c.SlidingTokens = true }))
 	})
-	t.Run("store outage", func(t *testing.T) { runOutage(t, newServer(t, start, Options{}, nil)) })
+	t.Run("store outage", func(t *testing.T) { runOutage(t, newServer(t, start, base, nil)) })
 	t.Run("sources", func(t *testing.T) {
-		runSources(t, newServer(t, start, Options{Sources: []jwtkit.TokenSource{
-			jwtkit.FromHeader("Authorization"), jwtkit.FromCookie("access_token"), jwtkit.FromQuery("token"),
-		}}, nil), newServer(t, start, Options{}, nil))
+		runSources(t, newServer(t, start, withSources(base, FuzzSources()), nil), newServer(t, start, base, nil))
 	})
+	t.Run("attacks", func(t *testing.T) { runAttacks(t, start, base) })
+}
+
+// withSources is opts with the sources set.
+func withSources(opts Options, sources []jwtkit.TokenSource) Options {
+	opts.Sources = sources
+	return opts
 }
 
 // fixtures are the tokens runContract needs besides a fresh login, and what the app serves

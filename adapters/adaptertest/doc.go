@@ -6,7 +6,13 @@
 // endpoints mounted at /api, GET /api/me behind Middleware, GET /api/optional behind Optional,
 // GET /api/health public) and one call:
 //
-//	func TestConformance(t *testing.T) { adaptertest.Run(t, start) }
+//	func TestConformance(t *testing.T) {
+//		adaptertest.Run(t, start, adaptertest.Options{MaxHeaderBytes: http.DefaultMaxHeaderBytes})
+//	}
+//
+// Run includes the attack table: hostile requests written to the connection byte for byte,
+// each with the contract's exact answer. Seeds, FuzzAuth, FuzzSources, CheckAnswer and
+// CheckAllocs give an adapter's fuzz target the same corpus and checks.
 //
 // Walk runs the same tables over HTTP against a server already running elsewhere, such as an
 // example server started as its own process:

@@ -55,7 +55,8 @@ func newApp(auth *jwtkit.Auth, cfg jwtecho.Config) *echo.Echo {
 func start(t testing.TB, auth *jwtkit.Auth, opts adaptertest.Options) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := &http.Server{Handler: newApp(auth, jwtecho.Config{Sources: opts.Sources}), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: newApp(auth, jwtecho.Config{Sources: opts.Sources}), ReadHeaderTimeout: 5 * time.Second,
+		MaxHeaderBytes: opts.MaxHeaderBytes}
 	go func() { _ = srv.Serve(ln) }()
 	// Close, not Shutdown: every request of the test has been answered by now, and Shutdown
 	// would wait 5s for a connection the client dialed but never used (net/http's StateNew rule).
@@ -63,7 +64,10 @@ func start(t testing.TB, auth *jwtkit.Auth, opts adaptertest.Options) string {
 	return "http://" + ln.Addr().String()
 }
 
-func TestConformance(t *testing.T) { adaptertest.Run(t, start) }
+// TestConformance runs the suite behind an http.Server that caps request headers at 256 KiB.
+func TestConformance(t *testing.T) {
+	adaptertest.Run(t, start, adaptertest.Options{Server: adaptertest.NetHTTP, MaxHeaderBytes: 256 << 10})
+}
 
 // serve sends one in-process request; headers are name/value pairs.
 func serve(e *echo.Echo, method, target string, headers ...string) *httptest.ResponseRecorder {

@@ -42,7 +42,7 @@ func newApp(auth *jwtkit.Auth, opts adaptertest.Options) *gin.Engine {
 func start(t testing.TB, auth *jwtkit.Auth, opts adaptertest.Options) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := &http.Server{Handler: newApp(auth, opts), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: newApp(auth, opts), ReadHeaderTimeout: 5 * time.Second, MaxHeaderBytes: opts.MaxHeaderBytes}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -52,7 +52,10 @@ func start(t testing.TB, auth *jwtkit.Auth, opts adaptertest.Options) string {
 	return "http://" + ln.Addr().String()
 }
 
-func TestConformance(t *testing.T) { adaptertest.Run(t, start) }
+// TestConformance runs the suite behind an http.Server that caps request headers at 64 KiB.
+func TestConformance(t *testing.T) {
+	adaptertest.Run(t, start, adaptertest.Options{Server: adaptertest.NetHTTP, MaxHeaderBytes: 64 << 10})
+}
 
 type users struct{}
 

@@ -38,13 +38,16 @@ func app(auth *jwtkit.Auth, cfg jwthttp.Config) http.Handler {
 func start(t testing.TB, auth *jwtkit.Auth, opts adaptertest.Options) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	srv := &http.Server{Handler: app(auth, jwthttp.Config{Sources: opts.Sources})}
+	srv := &http.Server{Handler: app(auth, jwthttp.Config{Sources: opts.Sources}), MaxHeaderBytes: opts.MaxHeaderBytes}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return "http://" + ln.Addr().String()
 }
 
-func TestConformance(t *testing.T) { adaptertest.Run(t, start) }
+// TestConformance runs the suite on net/http's default header limit, 1 MiB.
+func TestConformance(t *testing.T) {
+	adaptertest.Run(t, start, adaptertest.Options{Server: adaptertest.NetHTTP, MaxHeaderBytes: http.DefaultMaxHeaderBytes})
+}
 
 // newAuth is a stateless Auth on a memory store with one access token for user 7.
 func newAuth(t testing.TB) (*jwtkit.Auth, string) {
