@@ -37,6 +37,7 @@ func newApp() (*fiber.App, error) {
 	}
 
 	app := fiber.New()
+	app.Server().SecureErrorLogMessage = true // keep tokens out of fasthttp's 400 answers
 	api := app.Group("/api")
 	jwtfiber.Mount(api, auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
 	api.Get("/health", func(c *fiber.Ctx) error {
