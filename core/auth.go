@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // Auth issues, validates, refreshes and revokes tokens, and serves the token endpoints. Build
@@ -23,8 +21,8 @@ type Auth struct {
 	byKID        map[string]*Key
 	noKID        []*Key
 
-	parser    *jwt.Parser // signature and structure only; claims are validated by validator
-	validator *jwt.Validator
+	cache          *tokenCache // nil when Config.TokenCacheSize is negative
+	protectedTypes []TokenType // the token types a protected route accepts
 
 	protected  map[error]Response // precomputed protected-route error answers
 	maxRevoked time.Duration      // how long a log-out-everywhere cutoff must be kept
@@ -43,7 +41,6 @@ func New(cfg Config) (*Auth, error) {
 		signer: cfg.SigningKey,
 		byKID:  map[string]*Key{},
 	}
-	var methods []string
 	keys := cfg.VerifyingKeys
 	if cfg.SigningKey != nil {
 		keys = append([]*Key{cfg.SigningKey.Public()}, keys...)
@@ -56,9 +53,6 @@ func New(cfg Config) (*Auth, error) {
 		} else {
 			a.byKID[kid] = k
 		}
-		if alg := string(k.Algorithm()); !slices.Contains(methods, alg) {
-			methods = append(methods, alg)
-		}
 	}
 	if cfg.SigningKey != nil {
 		header := map[string]string{"alg": string(cfg.SigningKey.Algorithm()), "typ": "JWT"}
@@ -69,21 +63,13 @@ func New(cfg Config) (*Auth, error) {
 		a.signerHeader = base64.RawURLEncoding.EncodeToString(hb)
 	}
 
-	opts := []jwt.ParserOption{
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithLeeway(cfg.Leeway),
-		jwt.WithTimeFunc(cfg.Clock),
+	if cfg.TokenCacheSize > 0 {
+		a.cache = newTokenCache(cfg.TokenCacheSize)
 	}
-	if cfg.Audience != "" {
-		opts = append(opts, jwt.WithAudience(cfg.Audience))
+	a.protectedTypes = []TokenType{TypeAccess}
+	if cfg.SlidingTokens {
+		a.protectedTypes = append(a.protectedTypes, TypeSliding)
 	}
-	if cfg.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(cfg.Issuer))
-	}
-	a.validator = jwt.NewValidator(opts...)
-	// Strict decoding refuses base64 with non-zero trailing bits, so a token has one spelling.
-	a.parser = jwt.NewParser(jwt.WithValidMethods(methods), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding())
 
 	a.maxRevoked = max(cfg.AccessTokenLifetime, cfg.RefreshTokenLifetime, cfg.SlidingTokenLifetime, cfg.SlidingTokenRefreshLifetime) + cfg.Leeway
 	a.protected = a.protectedResponses()
@@ -95,112 +81,8 @@ func (a *Auth) Config() Config { return a.cfg }
 
 func (a *Auth) now() time.Time { return a.cfg.Clock() }
 
-// keyFor selects the verification key for a parsed header. Only configured keys are ever used:
-// a kid must name one exactly, a token without kid is checked against the keys without one, and
-// in both cases the key's bound algorithm must equal the header's alg.
-func (a *Auth) keyFor(t *jwt.Token) (any, error) {
-	if _, ok := t.Header["crit"]; ok {
-		return nil, errors.New("crit header parameters are not supported")
-	}
-	alg := t.Method.Alg()
-	if v, ok := t.Header["kid"]; ok {
-		kid, isString := v.(string)
-		k := a.byKID[kid]
-		if !isString || k == nil || string(k.Algorithm()) != alg {
-			return nil, errors.New("no configured key for this kid and alg")
-		}
-		return k.verifyKey(), nil
-	}
-	var set jwt.VerificationKeySet
-	for _, k := range a.noKID {
-		if string(k.Algorithm()) == alg {
-			set.Keys = append(set.Keys, k.verifyKey())
-		}
-	}
-	switch len(set.Keys) {
-	case 0:
-		return nil, errors.New("no configured key for this alg")
-	case 1:
-		return set.Keys[0], nil
-	}
-	return set, nil
-}
-
-// parse checks a token's shape, signature and time claims, and returns its registered claims.
-// With refreshWindow set, a sliding token's refresh_exp stands in for exp (sliding refresh).
-func (a *Auth) parse(raw string, refreshWindow bool) (*Token, error) {
-	if !wellFormed(raw, a.cfg.MaxTokenLength) {
-		return nil, fmt.Errorf("%w: not a compact JWS of acceptable size", ErrTokenInvalid)
-	}
-	c := &claims{names: &a.names}
-	t, err := a.parser.ParseWithClaims(raw, c, a.keyFor)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
-	}
-	var toCheck jwt.Claims = c
-	// A token without refresh_exp is checked on its exp, so a wrong type at sliding refresh is
-	// reported as a wrong type rather than as a missing claim.
-	if refreshWindow && c.refreshEx != nil {
-		toCheck = slidingRefreshClaims{c}
-	}
-	if err := a.validator.Validate(toCheck); err != nil {
-		if errors.Is(err, jwt.ErrTokenExpired) {
-			return nil, fmt.Errorf("%w: %w", ErrTokenExpired, err)
-		}
-		return nil, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
-	}
-	if c.exp == nil { // the refresh-window view checks refresh_exp in place of exp; exp is still required
-		return nil, fmt.Errorf("%w: no exp", ErrTokenInvalid)
-	}
-	tok := &Token{Type: TokenType(c.typ), ID: c.jti, UserID: c.userID, ExpiresAt: c.exp.Time, payload: c.payload}
-	if c.iat != nil {
-		tok.IssuedAt = c.iat.Time
-	}
-	if c.refreshEx != nil {
-		tok.RefreshExpiresAt = c.refreshEx.Time
-	}
-	if kid, ok := t.Header["kid"].(string); ok {
-		tok.KeyID = kid
-	}
-	switch {
-	case !c.hasJTI || c.jti == "":
-		return nil, ErrNoID
-	case !c.hasType:
-		return nil, ErrNoType
-	case !a.typeKnown(tok.Type):
-		return nil, fmt.Errorf("%w: %q", ErrWrongType, c.typ)
-	case !c.hasUser:
-		return nil, ErrNoUserID
-	}
-	return tok, nil
-}
-
 func (a *Auth) typeKnown(t TokenType) bool {
 	return t == TypeAccess || t == TypeRefresh || (t == TypeSliding && a.cfg.SlidingTokens)
-}
-
-// wellFormed is the gate before any decoding: the length cap, exactly three non-empty segments,
-// and nothing but the base64url alphabet and the two dots (no padding, no whitespace, no CR/LF).
-func wellFormed(raw string, maxLen int) bool {
-	if len(raw) == 0 || len(raw) > maxLen {
-		return false
-	}
-	dots, segLen := 0, 0
-	for i := 0; i < len(raw); i++ {
-		switch c := raw[i]; {
-		case c == '.':
-			if segLen == 0 {
-				return false
-			}
-			dots++
-			segLen = 0
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
-			segLen++
-		default:
-			return false
-		}
-	}
-	return dots == 2 && segLen > 0
 }
 
 // Validate checks a token completely: shape, signature, time claims, jti, type (want, or any
@@ -211,9 +93,31 @@ func (a *Auth) Validate(ctx context.Context, raw string, want TokenType) (*Token
 }
 
 func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, want ...TokenType) (*Token, error) {
-	tok, err := a.parse(raw, refreshWindow)
-	if err != nil {
-		return nil, err
+	now := a.now()
+	cache := a.cache
+	if refreshWindow { // entries were checked against exp, not against the refresh window
+		cache = nil
+	}
+	var tok *Token
+	var hash uint64
+	if cache != nil {
+		hash = cache.hash(raw)
+		if e := cache.getHashed(hash, raw); e != nil {
+			if e.current(now) {
+				t := e.tok // a copy: the caller may change the exported fields
+				tok = &t
+			} else {
+				cache.drop(e) // the parse below gives the exact error
+			}
+		}
+	}
+	fresh := tok == nil
+	var v validity
+	if fresh {
+		var err error
+		if tok, v, err = a.parse(raw, refreshWindow, now); err != nil {
+			return nil, err
+		}
 	}
 	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
 		return nil, fmt.Errorf("%w: %q", ErrWrongType, tok.Type)
@@ -224,6 +128,9 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, wan
 	}
 	if revoked {
 		return nil, ErrBlacklisted
+	}
+	if fresh && cache != nil {
+		cache.putHashed(hash, raw, tok, v, now)
 	}
 	return tok, nil
 }
@@ -499,12 +406,7 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 	return &Identity{User: u, Token: tok}, nil
 }
 
-func (a *Auth) authTypes() []TokenType {
-	if a.cfg.SlidingTokens {
-		return []TokenType{TypeAccess, TypeSliding}
-	}
-	return []TokenType{TypeAccess}
-}
+func (a *Auth) authTypes() []TokenType { return a.protectedTypes }
 
 // tokenFromHeader splits the header as simplejwt does: on runs of ASCII whitespace; an unknown
 // scheme or an empty header is no credentials, the scheme with other than one token is a bad
@@ -513,11 +415,11 @@ func (a *Auth) tokenFromHeader(h string) (string, error) {
 	var parts [3]string
 	n := 0
 	for i := 0; i < len(h); {
-		for i < len(h) && isASCIISpace(h[i]) {
+		for i < len(h) && asciiSpace[h[i]] {
 			i++
 		}
 		start := i
-		for i < len(h) && !isASCIISpace(h[i]) {
+		for i < len(h) && !asciiSpace[h[i]] {
 			i++
 		}
 		if start < i {
@@ -536,6 +438,6 @@ func (a *Auth) tokenFromHeader(h string) (string, error) {
 	return parts[1], nil
 }
 
-func isASCIISpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
+// asciiSpace marks the bytes Python's str.split() splits an ASCII header on. A table, because
+// the token after the scheme is scanned byte by byte on every protected request.
+var asciiSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}

@@ -82,12 +82,18 @@ type Config struct {
 	// UsernameField names the obtain request's username field. Optional. Default: "username".
 	UsernameField string
 
-	// MaxTokenLength caps the token length accepted anywhere, checked before any decoding,
-	// because the JWT parser decodes the claims before it checks the signature. Optional.
-	// Default: 8192 bytes.
+	// MaxTokenLength caps the token length accepted anywhere, checked before any decoding, so
+	// an oversized token costs nothing to refuse. Optional. Default: 8192 bytes.
 	MaxTokenLength int
 	// MaxBodyBytes caps the request body the token endpoints read. Optional. Default: 64 KiB.
 	MaxBodyBytes int64
+	// TokenCacheSize is how many verified tokens are kept so that a token presented again,
+	// byte for byte, skips signature and JSON work. Only tokens that passed a complete
+	// validation enter; exp, the wanted type and the store's revocation answer are still checked
+	// on every call, so caching changes no answer. The cache also holds at most TokenCacheSize
+	// KiB of tokens and payloads, so large tokens take the room of several. 0: the default;
+	// negative: off. Optional. Default: 10,000.
+	TokenCacheSize int
 	// Clock returns the current time. Optional. Default: time.Now. Tests set it.
 	Clock func() time.Time
 }
@@ -100,6 +106,7 @@ const (
 	DefaultSlidingTokenRefreshLifetime = 24 * time.Hour
 	DefaultMaxTokenLength              = 8192
 	DefaultMaxBodyBytes                = 64 << 10
+	DefaultTokenCacheSize              = 10_000
 )
 
 // withDefaults returns a copy of c with every zero field set to its default, or an error
@@ -136,6 +143,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.TokenCacheSize == 0 {
+		c.TokenCacheSize = DefaultTokenCacheSize
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now

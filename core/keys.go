@@ -74,6 +74,21 @@ type algSpec struct {
 	curve elliptic.Curve
 }
 
+// The PS methods keys are bound to. golang-jwt's own PS256/384/512 verify with
+// rsa.PSSSaltLengthAuto, which accepts a signature with any salt length; RFC 7518 section 3.5
+// fixes the salt length to the hash output size, so these sign and verify with exactly that
+// (rsa.PSSSaltLengthEqualsHash). They keep golang-jwt's names and hashes, so Alg() is unchanged.
+var (
+	strictPS256 = strictPSS(jwt.SigningMethodPS256)
+	strictPS384 = strictPSS(jwt.SigningMethodPS384)
+	strictPS512 = strictPSS(jwt.SigningMethodPS512)
+)
+
+func strictPSS(m *jwt.SigningMethodRSAPSS) *jwt.SigningMethodRSAPSS {
+	equalsHash := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
+	return &jwt.SigningMethodRSAPSS{SigningMethodRSA: m.SigningMethodRSA, Options: equalsHash, VerifyOptions: equalsHash}
+}
+
 func specFor(alg Algorithm) (algSpec, error) {
 	switch alg {
 	case HS256:
@@ -89,11 +104,11 @@ func specFor(alg Algorithm) (algSpec, error) {
 	case RS512:
 		return algSpec{family: familyRSA, method: jwt.SigningMethodRS512}, nil
 	case PS256:
-		return algSpec{family: familyRSA, method: jwt.SigningMethodPS256}, nil
+		return algSpec{family: familyRSA, method: strictPS256}, nil
 	case PS384:
-		return algSpec{family: familyRSA, method: jwt.SigningMethodPS384}, nil
+		return algSpec{family: familyRSA, method: strictPS384}, nil
 	case PS512:
-		return algSpec{family: familyRSA, method: jwt.SigningMethodPS512}, nil
+		return algSpec{family: familyRSA, method: strictPS512}, nil
 	case ES256:
 		return algSpec{family: familyEC, method: jwt.SigningMethodES256, curve: elliptic.P256()}, nil
 	case ES384:
@@ -146,6 +161,7 @@ type Key struct {
 	priv   crypto.Signer    // nil for HMAC and verification-only keys
 	pub    crypto.PublicKey // nil for HMAC
 	public *Key             // the verification-only twin of a private key
+	macs   *macPool         // HMAC only: keyed states reused by verify
 }
 
 // NewHMACKey returns a key for HS256, HS384 or HS512. The secret is copied, so the caller may
@@ -163,7 +179,9 @@ func NewHMACKey(alg Algorithm, secret []byte, kid string) (*Key, error) {
 	if err := checkSecret(alg, spec.secretLen, secret); err != nil {
 		return nil, err
 	}
-	return &Key{alg: alg, kid: kid, method: spec.method, secret: bytes.Clone(secret)}, nil
+	k := &Key{alg: alg, kid: kid, method: spec.method, secret: bytes.Clone(secret)}
+	k.macs = newMACPool(spec.method, k.secret)
+	return k, nil
 }
 
 // checkSecret's messages describe the secret (its length, why it is weak) but never include it.
@@ -643,8 +661,12 @@ func (k *Key) verifyKey() any {
 // bound algorithm. It is the one place the validator checks a signature, so the Wycheproof
 // vectors that exercise it exercise the validator's own path.
 func (k *Key) verify(signingInput string, sig []byte) error {
-	if k == nil || k.method == nil {
+	switch {
+	case k == nil || k.method == nil:
 		return errors.New("no key")
+	case k.macs != nil:
+		return k.macs.verify(signingInput, sig)
 	}
-	return k.method.Verify(signingInput, sig, k.verifyKey())
+	// sig escapes through the interface call: a copy lets callers decode it on the stack.
+	return k.method.Verify(signingInput, bytes.Clone(sig), k.verifyKey())
 }

@@ -78,64 +78,49 @@ func (n *claimNames) reserved(name string) bool {
 	return isRegisteredJWTClaim(name) || name == n.typ || name == n.jti || name == n.userID || name == n.refreshExp
 }
 
-// claims is the jwt.Claims implementation the parser decodes a payload into. It decodes the
-// payload once, refuses duplicate keys (two parsers could otherwise disagree on a claim), and
-// keeps a copy of the payload for custom claims.
+// claims are a payload's registered and managed claims, decoded in one pass that refuses
+// duplicate keys (two parsers could otherwise disagree on a claim).
 type claims struct {
 	names *claimNames
 
 	typ, jti, iss            string
 	hasType, hasJTI, hasUser bool
 	userID                   UserID
-	exp, iat, nbf, refreshEx *jwt.NumericDate
+	// exp, iat, nbf and refreshEx are the zero Time when absent: a NumericDate never is, its
+	// smallest value being 1970.
+	exp, iat, nbf, refreshEx time.Time
 	aud                      jwt.ClaimStrings
 	payload                  []byte
 }
 
 var errDuplicateClaim = errors.New("duplicate claim")
 
-// UnmarshalJSON walks the payload's top-level members once. encoding/json has already checked
-// that data is one valid JSON value before calling it, so the walk only has to find boundaries.
-func (c *claims) UnmarshalJSON(data []byte) error {
-	c.payload = bytes.Clone(data)
-	// Duplicate detection stays linear for the usual handful of claims and switches to a set
-	// past that, so a payload of a thousand tiny keys costs no quadratic work before the
-	// signature is checked.
-	var buf [16][]byte
-	seen := buf[:0]
-	var many map[string]struct{}
-	return forEachMember(data, func(key, raw []byte) error {
-		dup := false
-		if many != nil {
-			_, dup = many[string(key)]
-			many[string(key)] = struct{}{}
-		} else {
-			for _, k := range seen {
-				dup = dup || bytes.Equal(k, key)
-			}
-			if seen = append(seen, key); len(seen) == len(buf) {
-				many = make(map[string]struct{}, 2*len(buf))
-				for _, k := range seen {
-					many[string(k)] = struct{}{}
-				}
-			}
+// decode walks the top-level members of data, which must be valid JSON, and keeps data (not a
+// copy) as the payload.
+func (c *claims) decode(data []byte) error {
+	c.payload = data
+	var seen keySet
+	it := members{data: data}
+	for {
+		key, raw, ok, err := it.next()
+		if err != nil || !ok {
+			return err
 		}
-		if dup {
+		if seen.add(&it, key) {
 			return fmt.Errorf("%w %q", errDuplicateClaim, key)
 		}
-		if err := c.set(string(key), raw); err != nil {
+		if err := c.set(key, raw); err != nil {
 			return fmt.Errorf("claim %q: %w", key, err)
 		}
-		return nil
-	})
+	}
 }
 
-func (c *claims) set(key string, raw []byte) error {
+func (c *claims) set(key, raw []byte) error {
 	var err error
-	switch key {
+	switch string(key) {
 	case c.names.typ:
 		c.hasType = true
-		c.typ, err = jsonString(raw)
+		c.typ, err = tokenTypeString(raw)
 	case c.names.jti:
 		c.hasJTI = true
 		c.jti, err = jsonString(raw)
@@ -154,54 +139,126 @@ func (c *claims) set(key string, raw []byte) error {
 	case "iss":
 		c.iss, err = jsonString(raw)
 	case "aud":
-		err = json.Unmarshal(raw, &c.aud)
+		if s, ok := plainString(raw); ok {
+			c.aud = jwt.ClaimStrings{string(s)}
+		} else {
+			err = json.Unmarshal(raw, &c.aud)
+		}
 	}
 	return err
 }
 
+// keySet finds duplicate keys among an object's members, linearly for the usual handful and
+// through a set past that, so a payload of a thousand tiny keys costs no quadratic work. It
+// remembers keys that appear verbatim in the object by their place in it, not by slices of it,
+// so an object in a caller's stack buffer can stay there.
+type keySet struct {
+	spans [16]struct{ from, to int }
+	n     int
+	many  map[string]struct{} // the keys past the spans, and escaped ones
+}
+
+// add records the key it has just returned and reports whether an earlier member had it.
+func (s *keySet) add(it *members, key []byte) bool {
+	for _, sp := range s.spans[:s.n] {
+		if string(it.data[sp.from:sp.to]) == string(key) {
+			return true
+		}
+	}
+	if _, dup := s.many[string(key)]; dup {
+		return true
+	}
+	if it.keyAt >= 0 && s.n < len(s.spans) {
+		s.spans[s.n].from, s.spans[s.n].to = it.keyAt, it.keyAt+len(key)
+		s.n++
+		return false
+	}
+	if s.many == nil {
+		s.many = map[string]struct{}{}
+	}
+	s.many[string(key)] = struct{}{}
+	return false
+}
+
+// plainString returns the contents of a JSON string without escapes; ok is false for any other
+// value, and for strings that need decoding.
+func plainString(raw []byte) (s []byte, ok bool) {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return raw[1 : len(raw)-1], true
+	}
+	return nil, false
+}
+
 // jsonString decodes a JSON string, without encoding/json's machinery when it has no escapes.
 func jsonString(raw []byte) (string, error) {
-	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw[1 : len(raw)-1]), nil
+	if s, ok := plainString(raw); ok {
+		return string(s), nil
 	}
 	var s string
 	err := json.Unmarshal(raw, &s)
 	return s, err
 }
 
-// forEachMember calls fn with each key (unescaped) and raw value of the JSON object in data.
-// data must be valid JSON (encoding/json guarantees it to UnmarshalJSON); anything but an object
-// is an error.
-func forEachMember(data []byte, fn func(key, raw []byte) error) error {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
-		return errors.New("claims are not a JSON object")
+// tokenTypeString is jsonString that returns the known token types without allocating.
+func tokenTypeString(raw []byte) (string, error) {
+	switch string(raw) {
+	case `"access"`:
+		return string(TypeAccess), nil
+	case `"refresh"`:
+		return string(TypeRefresh), nil
+	case `"sliding"`:
+		return string(TypeSliding), nil
 	}
-	i = skipSpace(data, i+1)
-	for i < len(data) && data[i] != '}' {
-		end := skipValue(data, i)
-		key := data[i+1 : end-1]
-		// Escaped or non-ASCII keys go through encoding/json, so they compare exactly as
-		// encoding/json will later see them (escapes resolved, invalid UTF-8 replaced).
-		if bytes.IndexByte(key, '\\') >= 0 || !isASCII(key) {
-			var s string
-			if err := json.Unmarshal(data[i:end], &s); err != nil {
-				return err
-			}
-			key = []byte(s)
+	return jsonString(raw)
+}
+
+// members iterates over the top-level members of a JSON object known to be valid JSON. It
+// keeps no reference to data beyond itself, so a caller's stack buffer stays on the stack.
+type members struct {
+	data    []byte
+	i       int
+	started bool
+	keyAt   int // where the last key returned starts in data, or -1 when it was unescaped
+}
+
+// next returns the next key (unescaped) and raw value; ok is false after the last member.
+func (m *members) next() (key, raw []byte, ok bool, err error) {
+	data, i := m.data, m.i
+	if !m.started {
+		m.started = true
+		i = skipSpace(data, 0)
+		if i >= len(data) || data[i] != '{' {
+			return nil, nil, false, errors.New("not a JSON object")
 		}
-		i = skipSpace(data, end)
-		i = skipSpace(data, i+1) // the colon
-		end = skipValue(data, i)
-		if err := fn(key, data[i:end]); err != nil {
-			return err
-		}
-		i = skipSpace(data, end)
-		if i < len(data) && data[i] == ',' {
-			i = skipSpace(data, i+1)
-		}
+		i = skipSpace(data, i+1)
 	}
-	return nil
+	if i >= len(data) || data[i] == '}' {
+		m.i = i
+		return nil, nil, false, nil
+	}
+	end := skipValue(data, i)
+	key = data[i+1 : end-1]
+	m.keyAt = i + 1
+	// Escaped or non-ASCII keys go through encoding/json (on a copy, which it may keep), so they
+	// compare exactly as encoding/json sees them: escapes resolved, invalid UTF-8 replaced.
+	if bytes.IndexByte(key, '\\') >= 0 || !isASCII(key) {
+		var s string
+		if err := json.Unmarshal(bytes.Clone(data[i:end]), &s); err != nil {
+			return nil, nil, false, err
+		}
+		key = []byte(s)
+		m.keyAt = -1
+	}
+	i = skipSpace(data, end)
+	i = skipSpace(data, i+1) // the colon
+	end = skipValue(data, i)
+	raw = data[i:end]
+	i = skipSpace(data, end)
+	if i < len(data) && data[i] == ',' {
+		i = skipSpace(data, i+1)
+	}
+	m.i = i
+	return key, raw, true, nil
 }
 
 func isASCII(b []byte) bool {
@@ -258,33 +315,17 @@ func skipValue(data []byte, i int) int {
 const maxNumericDate = 253402300799
 
 // numericDate parses a JSON NumericDate strictly: a finite, non-negative number in range. A
-// quoted number, null or anything else fails.
-func numericDate(raw json.RawMessage) (*jwt.NumericDate, error) {
+// quoted number, null or anything else fails. Fractions are dropped, as golang-jwt's
+// NumericDate does at its default precision of one second.
+func numericDate(raw []byte) (time.Time, error) {
 	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
-		return nil, errors.New("not a number")
+		return time.Time{}, errors.New("not a number")
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil || math.IsNaN(f) || f < 0 || f > maxNumericDate {
-		return nil, errors.New("not a time in range")
+		return time.Time{}, errors.New("not a time in range")
 	}
-	sec, frac := math.Modf(f)
-	return jwt.NewNumericDate(time.Unix(int64(sec), int64(frac*1e9))), nil
-}
-
-// jwt.Claims, read by golang-jwt's validator.
-func (c *claims) GetExpirationTime() (*jwt.NumericDate, error) { return c.exp, nil }
-func (c *claims) GetIssuedAt() (*jwt.NumericDate, error)       { return c.iat, nil }
-func (c *claims) GetNotBefore() (*jwt.NumericDate, error)      { return c.nbf, nil }
-func (c *claims) GetIssuer() (string, error)                   { return c.iss, nil }
-func (c *claims) GetSubject() (string, error)                  { return "", nil }
-func (c *claims) GetAudience() (jwt.ClaimStrings, error)       { return c.aud, nil }
-
-// slidingRefreshClaims presents a sliding token to the validator with refresh_exp in place of
-// exp, so golang-jwt checks the refresh window (with the leeway) at sliding refresh.
-type slidingRefreshClaims struct{ *claims }
-
-func (c slidingRefreshClaims) GetExpirationTime() (*jwt.NumericDate, error) {
-	return c.refreshEx, nil
+	return time.Unix(int64(f), 0), nil
 }
 
 // newJTI returns 32 lowercase hex characters of randomness, the shape of simplejwt's uuid4 hex.
