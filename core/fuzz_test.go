@@ -21,29 +21,48 @@ func FuzzValidate(f *testing.F) {
 		forge(hs256Header, `{"token_type":"access","exp":1e999,"jti":"a","user_id":1}`),
 		forge(`{"alg":"HS256","kid":{"a":1}}`, `{}`),
 		forge(hs256Header, `{"token_type":"access","exp":`+itoa(now+60)+`,"jti":"a","user_id":[1]}`),
+		// Many small members: a header or payload decoded into a map costs an allocation per
+		// member, so these pin the bound on the number of allocations.
+		forge(`{"alg":"HS256",`+manyMembers(400)+`}`, `{"token_type":"access","exp":`+itoa(now+60)+`,"jti":"a","user_id":1}`),
+		forge(hs256Header, `{"token_type":"access","exp":`+itoa(now+60)+`,"jti":"a","user_id":1,`+manyMembers(400)+`}`),
+		forge(hs256Header, `{"token_type":"access","exp":`+itoa(now+60)+`,"jti":"a","user_id":1,"x":`+strings.Repeat("[", 3000)+strings.Repeat("]", 3000)+`}`),
 	} {
 		f.Add(seed)
 	}
 	ctx := context.Background()
 	f.Fuzz(func(t *testing.T, tok string) {
-		check := func(err error) {
-			if err == nil {
-				return
-			}
-			for _, want := range []error{jwtkit.ErrTokenInvalid, jwtkit.ErrWrongType, jwtkit.ErrNoType, jwtkit.ErrNoID, jwtkit.ErrNoUserID, jwtkit.ErrBlacklisted, jwtkit.ErrUserNotFound, jwtkit.ErrUserInactive, jwtkit.ErrNoActiveAccount, jwtkit.ErrBadAuthHeader, jwtkit.ErrNoCredentials} {
-				if errors.Is(err, want) {
-					return
-				}
-			}
-			t.Fatalf("unexpected error class: %v", err)
-		}
 		_, err := e.auth.Validate(ctx, tok, jwtkit.TypeAny)
-		check(err)
+		assertTokenError(t, err)
 		_, err = e.auth.Authenticate(ctx, "Bearer "+tok)
-		check(err)
+		assertTokenError(t, err)
 		_, err = e.auth.RefreshSliding(ctx, tok)
-		check(err)
+		assertTokenError(t, err)
+		checkBounded(t, "Validate", len(tok), func() { _, _ = e.auth.Validate(ctx, tok, jwtkit.TypeAny) })
 	})
+}
+
+// manyMembers is n JSON object members "a0":0,"a1":0,… without the braces.
+func manyMembers(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = `"a` + itoa(int64(i)) + `":0`
+	}
+	return strings.Join(parts, ",")
+}
+
+// assertTokenError fails unless err is nil or one of the token errors the contract answers
+// with a 401 (never a store error, never an unclassified one).
+func assertTokenError(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, want := range []error{jwtkit.ErrTokenInvalid, jwtkit.ErrWrongType, jwtkit.ErrNoType, jwtkit.ErrNoID, jwtkit.ErrNoUserID, jwtkit.ErrBlacklisted, jwtkit.ErrUserNotFound, jwtkit.ErrUserInactive, jwtkit.ErrNoActiveAccount, jwtkit.ErrBadAuthHeader, jwtkit.ErrNoCredentials} {
+		if errors.Is(err, want) {
+			return
+		}
+	}
+	t.Fatalf("unexpected error class: %v", err)
 }
 
 // FuzzServe feeds arbitrary bodies and content types to the token endpoints: every answer is
