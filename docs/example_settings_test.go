@@ -61,6 +61,7 @@ func Example_settingsDefaults() {
 
 		MaxTokenLength: 8192,     // no simplejwt setting: tokens longer than this fail unread
 		MaxBodyBytes:   64 << 10, // no simplejwt setting: larger bodies answer 413
+		TokenCacheSize: 10_000,   // no simplejwt setting: verified tokens kept (revocation still asked)
 		Clock:          time.Now, // no simplejwt setting: tests set it
 	})
 	// endsnippet
