@@ -6,7 +6,7 @@ BENCHTIME ?= 1s
 
 FUZZTIME ?= 30s
 
-.PHONY: test vet lint bench fuzz tidy modules
+.PHONY: test vet lint bench bench-compare fuzz tidy modules
 
 modules:
 	@printf '%s\n' $(MODULES)
@@ -34,6 +34,12 @@ bench:
 		echo "== $${m#$(CURDIR)/}"; \
 		(cd $$m && $(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./...); \
 	done
+
+# jwtkit side by side with golang-jwt, each framework's JWT middleware and every store, run
+# BENCHCOUNT times and summarised by benchstat (bench/compare.sh; bench/README.md explains it).
+BENCHCOUNT ?= 6
+bench-compare:
+	@COUNT=$(BENCHCOUNT) BENCHTIME=$(BENCHTIME) GO=$(GO) ./bench/compare.sh
 
 # Run every fuzz target of every module for FUZZTIME each (make test already runs their seeds).
 fuzz:
