@@ -39,32 +39,43 @@ func Optional(auth *jwtkit.Auth, cfg ...Config) echo.MiddlewareFunc {
 }
 
 func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) echo.MiddlewareFunc {
-	var cfg Config
+	m := &authenticator{auth: auth, optional: optional}
 	if len(cfgs) > 0 {
-		cfg = cfgs[0]
+		m.cfg = cfgs[0]
 	}
-	if cfg.Sources == nil {
-		cfg.Sources = auth.DefaultSources()
+	if m.cfg.Sources == nil {
+		m.cfg.Sources = auth.DefaultSources()
 	}
-	if cfg.ErrorHandler == nil {
-		cfg.ErrorHandler = func(c echo.Context, _ error, resp jwtkit.Response) error { return resp.Write(c.Response()) }
+	if m.cfg.ErrorHandler == nil {
+		m.cfg.ErrorHandler = func(c echo.Context, _ error, resp jwtkit.Response) error { return resp.Write(c.Response()) }
 	}
+	// echo applies a route's middleware on every request, so this closure is made per request:
+	// it holds only m and next, the smallest it can be.
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if cfg.Skip != nil && cfg.Skip(c) {
-				return next(c)
-			}
-			id, err := auth.AuthenticateRequest(c.Request(), cfg.Sources)
-			switch {
-			case err == nil:
-				c.Set(identityKey, id)
-				return next(c)
-			case optional && errors.Is(err, jwtkit.ErrNoCredentials):
-				return next(c)
-			default:
-				return cfg.ErrorHandler(c, err, auth.ErrorResponse(err))
-			}
-		}
+		return func(c echo.Context) error { return m.serve(c, next) }
+	}
+}
+
+// authenticator is one Middleware or Optional with its settings.
+type authenticator struct {
+	auth     *jwtkit.Auth
+	cfg      Config
+	optional bool
+}
+
+func (m *authenticator) serve(c echo.Context, next echo.HandlerFunc) error {
+	if m.cfg.Skip != nil && m.cfg.Skip(c) {
+		return next(c)
+	}
+	id, err := m.auth.AuthenticateRequest(c.Request(), m.cfg.Sources)
+	switch {
+	case err == nil:
+		c.Set(identityKey, id)
+		return next(c)
+	case m.optional && errors.Is(err, jwtkit.ErrNoCredentials):
+		return next(c)
+	default:
+		return m.cfg.ErrorHandler(c, err, m.auth.ErrorResponse(err))
 	}
 }
 

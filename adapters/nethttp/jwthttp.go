@@ -3,6 +3,7 @@ package jwthttp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
@@ -21,6 +22,42 @@ type Config struct {
 }
 
 type ctxKey struct{}
+
+// identityContext is the request's context carrying the identity: what context.WithValue would
+// make, in half the bytes (one pointer, not a key and a value in two interfaces) and without
+// WithValue's checks of the key.
+type identityContext struct {
+	context.Context
+	id *jwtkit.Identity
+}
+
+// authenticated is the request the next handler sees and its context, allocated together: one
+// allocation per authenticated request where r.WithContext(context.WithValue(...)) makes two.
+type authenticated struct {
+	req http.Request
+	ctx identityContext
+}
+
+// withIdentity returns a shallow copy of r whose context carries id, as r.WithContext would.
+func withIdentity(r *http.Request, id *jwtkit.Identity) *http.Request {
+	a := &authenticated{ctx: identityContext{r.Context(), id}}
+	// WithContext is inlined here and its copy does not escape: it lands in a.req, and the
+	// request a handler sees is exactly what WithContext returns.
+	a.req = *r.WithContext(&a.ctx)
+	return &a.req
+}
+
+func (c *identityContext) Value(key any) any {
+	if key == (ctxKey{}) {
+		return c.id
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context as context.WithValue's does, without printing the identity.
+func (c *identityContext) String() string {
+	return fmt.Sprint(c.Context) + ".WithValue(jwthttp identity)"
+}
 
 // Middleware requires a valid access token and puts the caller's identity in the request's
 // context (read it with FromContext).
@@ -53,7 +90,7 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) func(http.Handl
 			id, err := auth.AuthenticateRequest(r, cfg.Sources)
 			switch {
 			case err == nil:
-				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, id)))
+				next.ServeHTTP(w, withIdentity(r, id))
 			case optional && errors.Is(err, jwtkit.ErrNoCredentials):
 				next.ServeHTTP(w, r)
 			default:

@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redis/go-redis/v9"
 
@@ -28,17 +30,36 @@ const JSON = "application/json"
 var Health = []byte(`{"status":"ok"}`)
 
 // Me is the body of GET /api/me for the caller Middleware authenticated:
-// {"user_id":1,"username":"demo"}; {"user_id":null} for no caller.
+// {"user_id":1,"username":"demo"}; {"user_id":null} for no caller. It is what json.Marshal
+// would write, appended by hand: the route answers every authenticated request, and under load
+// (bench/load) json.Marshal's reflection cost a third as much CPU as authenticating did.
 func Me(id *jwtkit.Identity) []byte {
 	if id == nil {
 		return []byte(`{"user_id":null}`)
 	}
 	name, _ := id.User.Value.(string)
-	b, _ := json.Marshal(struct {
-		UserID   jwtkit.UserID `json:"user_id"`
-		Username string        `json:"username"`
-	}{id.User.ID, name})
-	return b
+	uid, _ := id.User.ID.MarshalJSON() // a number, or a JSON string; never an error
+	b := make([]byte, 0, len(`{"user_id":,"username":""}`)+len(uid)+len(name))
+	b = append(b, `{"user_id":`...)
+	b = append(b, uid...)
+	b = append(b, `,"username":`...)
+	b = appendJSONString(b, name)
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string, exactly as json.Marshal writes it: as it is
+// when it needs no escape (printable ASCII other than the quote, the backslash and json's
+// HTML-escaped <, > and &), through json.Marshal otherwise.
+func appendJSONString(b []byte, s string) []byte {
+	for i := range len(s) {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || strings.IndexByte(`"\<>&`, c) >= 0 {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // Logger is the servers' logger: slog text lines on stderr, each with framework=<framework>.

@@ -3,6 +3,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"testing"
@@ -18,6 +19,25 @@ func TestMe(t *testing.T) {
 	id := &jwtkit.Identity{User: jwtkit.User{ID: jwtkit.IntUserID(1), Active: true, Value: "demo"}}
 	assert.Equal(t, `{"user_id":1,"username":"demo"}`, string(Me(id)))
 	assert.Equal(t, `{"user_id":null}`, string(Me(nil)))
+}
+
+// Me appends its JSON by hand; it must write exactly what json.Marshal writes, for any id and
+// any username: escapes, HTML characters, non-ASCII and invalid UTF-8 included.
+func TestMeIsJSONMarshal(t *testing.T) {
+	ids := []jwtkit.UserID{jwtkit.IntUserID(-42), jwtkit.StringUserID("7"), jwtkit.StringUserID(`u-"1"<&>`)}
+	names := []string{"", "demo", `a"b\c`, "tab\tnl\n\x00\x1f\x7f", "<script>&amp;", "zoë ✓ \u2028", "bad \xff utf-8", "~!@#$%^*()_+`"}
+	for _, uid := range ids {
+		for _, name := range names {
+			want, err := json.Marshal(struct {
+				UserID   jwtkit.UserID `json:"user_id"`
+				Username string        `json:"username"`
+			}{uid, name})
+			require.NoError(t, err)
+			got := Me(&jwtkit.Identity{User: jwtkit.User{ID: uid, Value: name}})
+			assert.Equal(t, string(want), string(got), "id %s, name %q", uid, name)
+			assert.True(t, json.Valid(got))
+		}
+	}
 }
 
 func TestExitCode(t *testing.T) {

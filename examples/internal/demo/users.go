@@ -54,12 +54,22 @@ func (Users) Authenticate(_ context.Context, username, password string) (jwtkit.
 // LookupUser finds a user by the id in a token, spelled as a number or as a string.
 func (Users) LookupUser(_ context.Context, id jwtkit.UserID) (jwtkit.User, error) {
 	n, ok := id.Int()
-	acc, found := findAccount(func(a account) bool { return ok && a.id == n })
-	if !found {
+	u, found := usersByID[n]
+	if !ok || !found {
 		return jwtkit.User{}, jwtkit.ErrUserNotFound
 	}
-	return acc.user(), nil
+	return u, nil
 }
+
+// usersByID is every account's User, made once: LookupUser runs on every protected request,
+// and making the User there would allocate each time (the username boxed into Value).
+var usersByID = func() map[int64]jwtkit.User {
+	m := make(map[int64]jwtkit.User, len(accounts))
+	for _, a := range accounts {
+		m[a.id] = a.user()
+	}
+	return m
+}()
 
 func findAccount(match func(account) bool) (account, bool) {
 	for _, a := range accounts {
