@@ -21,9 +21,12 @@ type Auth struct {
 	byKID        map[string]*Key
 	noKID        []*Key
 
+	remote keySource // Config.RemoteKeys, nil when not set
+
 	cache          *tokenCache // nil when Config.TokenCacheSize is negative
 	protectedTypes []TokenType // the token types a protected route accepts
 
+	jwks       []byte             // the published JWKS document, nil without public keys
 	protected  map[error]Response // precomputed protected-route error answers
 	maxRevoked time.Duration      // how long a log-out-everywhere cutoff must be kept
 }
@@ -36,10 +39,14 @@ func New(cfg Config) (*Auth, error) {
 		return nil, err
 	}
 	a := &Auth{
-		cfg:    cfg,
-		names:  claimNames{typ: cfg.TokenTypeClaim, jti: cfg.JTIClaim, userID: cfg.UserIDClaim, refreshExp: cfg.SlidingRefreshExpClaim},
+		cfg: cfg,
+		names: claimNames{typ: cfg.TokenTypeClaim, jti: cfg.JTIClaim, userID: cfg.UserIDClaim, refreshExp: cfg.SlidingRefreshExpClaim,
+			family: cfg.FamilyClaim, pwHash: cfg.RevokeTokenClaim},
 		signer: cfg.SigningKey,
 		byKID:  map[string]*Key{},
+	}
+	if cfg.RemoteKeys != nil { // a nil *RemoteKeySet in the interface would not be nil
+		a.remote = cfg.RemoteKeys
 	}
 	keys := cfg.VerifyingKeys
 	if cfg.SigningKey != nil {
@@ -63,6 +70,7 @@ func New(cfg Config) (*Auth, error) {
 		a.signerHeader = base64.RawURLEncoding.EncodeToString(hb)
 	}
 
+	a.jwks = publicJWKS(keys)
 	if cfg.TokenCacheSize > 0 {
 		a.cache = newTokenCache(cfg.TokenCacheSize)
 	}
@@ -89,10 +97,18 @@ func (a *Auth) typeKnown(t TokenType) bool {
 // known type for TypeAny), user id, and revocation through the store. A store that cannot
 // answer is ErrStoreUnavailable: validation never passes without the store's word.
 func (a *Auth) Validate(ctx context.Context, raw string, want TokenType) (*Token, error) {
-	return a.validate(ctx, raw, false, want)
+	tok, err := a.validate(ctx, raw, false, nil, want)
+	if err != nil {
+		return nil, err
+	}
+	return tok, nil
 }
 
-func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, want ...TokenType) (*Token, error) {
+// validate is Validate with the sliding refresh window and several wanted types. A revoked
+// token comes back with ErrBlacklisted and the token itself, so reuse detection knows which
+// family it belongs to; every other error comes with a nil token. When dst is not nil the token
+// is written there (a caller that allocates it with other things saves an allocation).
+func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst *Token, want ...TokenType) (*Token, error) {
 	now := a.now()
 	cache := a.cache
 	if refreshWindow { // entries were checked against exp, not against the refresh window
@@ -103,11 +119,14 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, wan
 	if cache != nil {
 		hash = cache.hash(raw)
 		if e := cache.getHashed(hash, raw); e != nil {
-			if e.current(now) {
-				t := e.tok // a copy: the caller may change the exported fields
-				tok = &t
+			if e.current(now) && (!e.key.remote || a.remote.holds(e.key)) {
+				if dst == nil {
+					dst = new(Token)
+				}
+				*dst = e.tok // a copy: the caller may change the exported fields
+				tok = dst
 			} else {
-				cache.drop(e) // the parse below gives the exact error
+				cache.drop(e) // expired or its remote key is gone: the parse below gives the exact error
 			}
 		}
 	}
@@ -118,6 +137,10 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, wan
 		if tok, v, err = a.parse(raw, refreshWindow, now); err != nil {
 			return nil, err
 		}
+		if dst != nil {
+			*dst = *tok
+			tok = dst
+		}
 	}
 	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
 		return nil, fmt.Errorf("%w: %q", ErrWrongType, tok.Type)
@@ -127,7 +150,7 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, wan
 		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	if revoked {
-		return nil, ErrBlacklisted
+		return tok, ErrBlacklisted
 	}
 	if fresh && cache != nil {
 		cache.putHashed(hash, raw, tok, v, now)
@@ -148,15 +171,54 @@ func (a *Auth) IssuePair(ctx context.Context, id UserID, custom any) (Pair, erro
 	if err != nil {
 		return Pair{}, err
 	}
-	return a.pair(ctx, id, members)
+	g := grant{user: id, custom: members, family: a.newFamily()}
+	if a.cfg.CheckRevokeToken {
+		u, err := a.lookup(ctx, id)
+		if err != nil {
+			return Pair{}, err
+		}
+		g.pwHash = passwordFingerprint(u)
+	}
+	return a.pair(g)
 }
 
-func (a *Auth) pair(_ context.Context, id UserID, custom map[string]json.RawMessage) (Pair, error) {
-	refresh, err := a.sign(a.newPayload(TypeRefresh, id, custom))
+// grant is what every token minted for one user carries besides its own type, times and id.
+type grant struct {
+	user   UserID
+	custom map[string]json.RawMessage
+	family string // ReuseDetection's family id, "" when off
+	pwHash string // CheckRevokeToken's fingerprint, "" when off
+}
+
+// grantFor is the grant of a login by u.
+func (a *Auth) grantFor(u User, custom map[string]json.RawMessage) grant {
+	g := grant{user: u.ID, custom: custom, family: a.newFamily()}
+	if a.cfg.CheckRevokeToken {
+		g.pwHash = passwordFingerprint(u)
+	}
+	return g
+}
+
+// newFamily starts a token family for a login, when reuse detection is on.
+func (a *Auth) newFamily() string {
+	if !a.cfg.ReuseDetection {
+		return ""
+	}
+	return newJTI()
+}
+
+func (a *Auth) mint(typ TokenType, g grant) (string, error) {
+	p := a.newPayload(typ, g.user, g.custom)
+	p.family, p.pwHash = g.family, g.pwHash
+	return a.sign(p)
+}
+
+func (a *Auth) pair(g grant) (Pair, error) {
+	refresh, err := a.mint(TypeRefresh, g)
 	if err != nil {
 		return Pair{}, err
 	}
-	access, err := a.sign(a.newPayload(TypeAccess, id, custom))
+	access, err := a.mint(TypeAccess, g)
 	if err != nil {
 		return Pair{}, err
 	}
@@ -172,7 +234,15 @@ func (a *Auth) IssueSliding(ctx context.Context, id UserID, custom any) (string,
 	if err != nil {
 		return "", err
 	}
-	return a.sign(a.newPayload(TypeSliding, id, members))
+	g := grant{user: id, custom: members}
+	if a.cfg.CheckRevokeToken {
+		u, err := a.lookup(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		g.pwHash = passwordFingerprint(u)
+	}
+	return a.mint(TypeSliding, g)
 }
 
 func (a *Auth) newPayload(typ TokenType, id UserID, custom map[string]json.RawMessage) *payload {
@@ -224,34 +294,54 @@ type Refreshed struct {
 // Refresh mints a new access token from a refresh token, copying its custom claims. With
 // RotateRefreshTokens it also mints a new refresh token; with BlacklistAfterRotation the used
 // refresh token is revoked with the store's atomic RevokeOnce first, so of concurrent refreshes
-// with one token exactly one succeeds and the others get ErrBlacklisted.
+// with one token exactly one succeeds and the others get ErrBlacklisted. With ReuseDetection a
+// refresh token presented after its rotation revokes its whole family (see Config).
 func (a *Auth) Refresh(ctx context.Context, raw string) (Refreshed, error) {
-	tok, err := a.validate(ctx, raw, false, TypeRefresh)
+	tok, err := a.validate(ctx, raw, false, nil, TypeRefresh)
 	if err != nil {
+		if tok != nil && a.cfg.ReuseDetection { // revoked: a replay, unless the grace window covers it
+			return a.replayed(ctx, raw, tok)
+		}
 		return Refreshed{}, err
 	}
-	if err := a.checkActive(ctx, tok.UserID); err != nil {
+	u, err := a.refreshUser(ctx, tok)
+	if err != nil {
 		return Refreshed{}, err
 	}
 	custom, err := a.names.customOf(tok.payload)
 	if err != nil {
 		return Refreshed{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
+	g := grant{user: tok.UserID, custom: custom, family: tok.Family, pwHash: u.fingerprint}
+	if a.cfg.ReuseDetection && g.family == "" { // a token from before reuse detection was on
+		g.family = newJTI()
+	}
+	if !a.cfg.RotateRefreshTokens {
+		access, err := a.mint(TypeAccess, g)
+		if err != nil {
+			return Refreshed{}, err
+		}
+		a.audit(ctx, AuditEvent{Kind: AuditRefreshed, UserID: tok.UserID, TokenID: tok.ID, Family: tok.Family})
+		return Refreshed{Access: access}, nil
+	}
+	next, err := a.pair(g)
+	if err != nil {
+		return Refreshed{}, err
+	}
 	if a.cfg.BlacklistAfterRotation {
-		won, err := a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
+		won, err := a.claimRotation(ctx, raw, tok, Refreshed(next))
 		if err != nil {
 			return Refreshed{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 		}
 		if !won {
+			if a.cfg.ReuseDetection { // another presentation of this token rotated it first
+				return a.replayed(ctx, raw, tok)
+			}
 			return Refreshed{}, ErrBlacklisted
 		}
 	}
-	if !a.cfg.RotateRefreshTokens {
-		access, err := a.sign(a.newPayload(TypeAccess, tok.UserID, custom))
-		return Refreshed{Access: access}, err
-	}
-	p, err := a.pair(ctx, tok.UserID, custom)
-	return Refreshed(p), err
+	a.audit(ctx, AuditEvent{Kind: AuditRefreshed, UserID: tok.UserID, TokenID: tok.ID, Family: g.family})
+	return Refreshed(next), nil
 }
 
 // RefreshSliding renews a sliding token whose refresh window (refresh_exp) is still open, even
@@ -261,14 +351,15 @@ func (a *Auth) RefreshSliding(ctx context.Context, raw string) (string, error) {
 	if !a.cfg.SlidingTokens {
 		return "", fmt.Errorf("%w: sliding tokens are not enabled", ErrInvalidConfig)
 	}
-	tok, err := a.validate(ctx, raw, true, TypeSliding)
+	tok, err := a.validate(ctx, raw, true, nil, TypeSliding)
 	if err != nil {
 		return "", err
 	}
 	if tok.RefreshExpiresAt.IsZero() {
 		return "", fmt.Errorf("%w: sliding token without %s", ErrTokenInvalid, a.names.refreshExp)
 	}
-	if err := a.checkActive(ctx, tok.UserID); err != nil {
+	u, err := a.refreshUser(ctx, tok)
+	if err != nil {
 		return "", err
 	}
 	custom, err := a.names.customOf(tok.payload)
@@ -278,25 +369,51 @@ func (a *Auth) RefreshSliding(ctx context.Context, raw string) (string, error) {
 	p := a.newPayload(TypeSliding, tok.UserID, custom)
 	p.jti = tok.ID
 	p.refreshExp = tok.RefreshExpiresAt.Unix()
+	p.pwHash = u.fingerprint
 	return a.sign(p)
 }
 
-// checkActive turns a refresh away when its user is gone or inactive (simplejwt's
-// CHECK_USER_IS_ACTIVE), unless the check is off or there is no user store.
-func (a *Auth) checkActive(ctx context.Context, id UserID) error {
-	if a.cfg.SkipUserActiveCheck || a.cfg.Users == nil {
-		return nil
+// refreshUser is the user check of a refresh: a refresh is turned away when its user is gone
+// or inactive (simplejwt's CHECK_USER_IS_ACTIVE) unless that check is off or there is no user
+// store, and, with CheckRevokeToken, when the user's password changed since the token was
+// issued. It returns the fingerprint new tokens carry.
+func (a *Auth) refreshUser(ctx context.Context, tok *Token) (checkedUser, error) {
+	if a.cfg.Users == nil || (a.cfg.SkipUserActiveCheck && !a.cfg.CheckRevokeToken) {
+		return checkedUser{}, nil
 	}
+	u, err := a.lookup(ctx, tok.UserID)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return checkedUser{}, fmt.Errorf("%w: %w", ErrNoActiveAccount, err)
+	case err != nil:
+		return checkedUser{}, err
+	case !u.Active && !a.cfg.SkipUserActiveCheck:
+		return checkedUser{}, ErrNoActiveAccount
+	}
+	if !a.cfg.CheckRevokeToken {
+		return checkedUser{}, nil
+	}
+	if err := a.checkFingerprint(tok, u); err != nil {
+		return checkedUser{}, err
+	}
+	return checkedUser{fingerprint: passwordFingerprint(u)}, nil
+}
+
+// checkedUser is what a refresh carries forward from its user check.
+type checkedUser struct {
+	fingerprint string // "" unless CheckRevokeToken
+}
+
+// lookup asks the user store for id; any failure but a missing user is the store's.
+func (a *Auth) lookup(ctx context.Context, id UserID) (User, error) {
 	u, err := a.cfg.Users.LookupUser(ctx, id)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
-		return fmt.Errorf("%w: %w", ErrNoActiveAccount, err)
+		return User{}, fmt.Errorf("%w: %w", ErrUserNotFound, err)
 	case err != nil:
-		return fmt.Errorf("%w: user lookup: %w", ErrStoreUnavailable, err)
-	case !u.Active:
-		return ErrNoActiveAccount
+		return User{}, fmt.Errorf("%w: user lookup: %w", ErrStoreUnavailable, err)
 	}
-	return nil
+	return u, nil
 }
 
 // Blacklist revokes a refresh token (logout). A token already revoked is ErrBlacklisted, also
@@ -307,8 +424,12 @@ func (a *Auth) Blacklist(ctx context.Context, raw string) error {
 }
 
 func (a *Auth) blacklist(ctx context.Context, raw string) (*Token, error) {
-	tok, err := a.validate(ctx, raw, false, TypeRefresh)
+	tok, err := a.validate(ctx, raw, false, nil, TypeRefresh)
 	if err != nil {
+		if tok != nil && a.cfg.ReuseDetection {
+			// A rotated refresh token presented again is a replay at logout as at refresh.
+			return nil, a.detectReuse(ctx, tok)
+		}
 		return nil, err
 	}
 	won, err := a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
@@ -318,20 +439,21 @@ func (a *Auth) blacklist(ctx context.Context, raw string) (*Token, error) {
 	if !won {
 		return nil, ErrBlacklisted
 	}
+	a.audit(ctx, AuditEvent{Kind: AuditBlacklisted, UserID: tok.UserID, TokenID: tok.ID, Family: tok.Family})
 	return tok, nil
 }
 
-// logout blacklists a refresh token and, when the request's auth header carries a valid access
-// token of the same user, revokes that access token too, so the session it authenticates ends
-// now rather than when it expires. A missing, foreign or already invalid access token changes
-// nothing: the refresh token alone decides the answer.
-func (a *Auth) logout(ctx context.Context, refresh, header string) error {
+// logout blacklists a refresh token and, when the request carries a valid access token of the
+// same user (the auth header's, else the access cookie's), revokes that access token too, so
+// the session it authenticates ends now rather than when it expires. A missing, foreign or
+// already invalid access token changes nothing: the refresh token alone decides the answer.
+func (a *Auth) logout(ctx context.Context, refresh, access string) error {
 	rt, err := a.blacklist(ctx, refresh)
 	if err != nil {
 		return err
 	}
-	if raw, herr := a.tokenFromHeader(header); herr == nil {
-		return a.revokeAccessOf(ctx, rt.UserID, raw)
+	if access != "" {
+		return a.revokeAccessOf(ctx, rt.UserID, access)
 	}
 	return nil
 }
@@ -339,7 +461,7 @@ func (a *Auth) logout(ctx context.Context, refresh, header string) error {
 // revokeAccessOf revokes raw when it is a valid access token of user. Only a store failure is
 // an error: a token that is not one to revoke is simply left alone.
 func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) error {
-	access, err := a.validate(ctx, raw, false, TypeAccess)
+	access, err := a.validate(ctx, raw, false, nil, TypeAccess)
 	switch {
 	case errors.Is(err, ErrStoreUnavailable):
 		return err
@@ -349,6 +471,7 @@ func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) erro
 	if err := a.cfg.Store.Revoke(ctx, access.ID, access.ExpiresAt); err != nil {
 		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
+	a.audit(ctx, AuditEvent{Kind: AuditAccessRevoked, UserID: user, TokenID: access.ID, Family: access.Family})
 	return nil
 }
 
@@ -363,6 +486,7 @@ func (a *Auth) RevokeUser(ctx context.Context, id UserID) error {
 	if err := a.cfg.Store.RevokeUser(ctx, id.String(), now, now.Add(a.maxRevoked)); err != nil {
 		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
+	a.audit(ctx, AuditEvent{Kind: AuditRevokedAll, UserID: id})
 	return nil
 }
 
@@ -387,23 +511,32 @@ func (a *Auth) Authenticate(ctx context.Context, header string) (*Identity, erro
 // AuthenticateToken is Authenticate for a token already taken from the request (a cookie or
 // a query parameter an application chose to read).
 func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, error) {
-	tok, err := a.validate(ctx, raw, false, a.authTypes()...)
+	// The identity and its token in one allocation: this is every protected request.
+	both := new(struct {
+		id  Identity
+		tok Token
+	})
+	tok, err := a.validate(ctx, raw, false, &both.tok, a.authTypes()...)
 	if err != nil {
 		return nil, err
 	}
+	both.id.Token = tok
 	if a.cfg.Stateless {
-		return &Identity{User: User{ID: tok.UserID, Active: true}, Token: tok}, nil
+		both.id.User = User{ID: tok.UserID, Active: true}
+		return &both.id, nil
 	}
-	u, err := a.cfg.Users.LookupUser(ctx, tok.UserID)
+	u, err := a.lookup(ctx, tok.UserID)
 	switch {
-	case errors.Is(err, ErrUserNotFound):
-		return nil, fmt.Errorf("%w: %w", ErrUserNotFound, err)
 	case err != nil:
-		return nil, fmt.Errorf("%w: user lookup: %w", ErrStoreUnavailable, err)
+		return nil, err
 	case !u.Active && !a.cfg.SkipUserActiveCheck:
 		return nil, ErrUserInactive
 	}
-	return &Identity{User: u, Token: tok}, nil
+	if err := a.checkFingerprint(tok, u); err != nil {
+		return nil, err
+	}
+	both.id.User = u
+	return &both.id, nil
 }
 
 func (a *Auth) authTypes() []TokenType { return a.protectedTypes }
@@ -412,6 +545,18 @@ func (a *Auth) authTypes() []TokenType { return a.protectedTypes }
 // scheme or an empty header is no credentials, the scheme with other than one token is a bad
 // header.
 func (a *Auth) tokenFromHeader(h string) (string, error) {
+	// The usual header, "<scheme> <token>" with no other blank or control byte, is answered
+	// without the general split: every protected request goes through here.
+	for _, scheme := range a.cfg.AuthHeaderTypes {
+		if len(h) > len(scheme)+1 && h[len(scheme)] == ' ' && h[:len(scheme)] == scheme && noByteAtOrBelowSpace(h[len(scheme)+1:]) {
+			return h[len(scheme)+1:], nil
+		}
+	}
+	return a.splitHeader(h)
+}
+
+// splitHeader is tokenFromHeader for any header.
+func (a *Auth) splitHeader(h string) (string, error) {
 	var parts [3]string
 	n := 0
 	for i := 0; i < len(h); {
@@ -441,3 +586,34 @@ func (a *Auth) tokenFromHeader(h string) (string, error) {
 // asciiSpace marks the bytes Python's str.split() splits an ASCII header on. A table, because
 // the token after the scheme is scanned byte by byte on every protected request.
 var asciiSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': true, '\f': true}
+
+// keySource is a set of verification keys that can change after New: a remote JWKS
+// (RemoteKeySet). Keys it returns have Key.remote set, so a cache hit knows to ask holds.
+type keySource interface {
+	// lookup returns the current key with this kid, or nil. It may refresh the set first when
+	// the kid is unknown, within the set's rate limit.
+	lookup(kid string) *Key
+	// holds reports whether k is still in the current set (pointer identity).
+	holds(k *Key) bool
+}
+
+// noByteAtOrBelowSpace reports whether s has no byte <= 0x20 (every ASCII blank and control
+// byte but DEL), eight bytes at a time: a word has such a byte when subtracting 0x21 from each
+// byte borrows into a byte whose top bit was clear.
+func noByteAtOrBelowSpace(s string) bool {
+	const highs, below = 0x8080808080808080, 0x21 * 0x0101010101010101
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if (x-below)&^x&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] <= ' ' {
+			return false
+		}
+	}
+	return true
+}

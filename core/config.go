@@ -3,6 +3,7 @@ package jwtkit
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -14,12 +15,16 @@ type Config struct {
 	// SigningKey signs every token this Auth issues, and verifies them. It must be able to sign
 	// (a private or HMAC key). Its algorithm is the issuing algorithm (simplejwt's ALGORITHM),
 	// and tokens carry its kid when it has one. Required, unless the Auth only verifies tokens
-	// issued elsewhere: then VerifyingKeys holds their keys, and the endpoints that issue tokens
-	// (obtain, refresh, sliding) are not served.
+	// issued elsewhere: then VerifyingKeys or RemoteKeys holds their keys, and the endpoints that
+	// issue tokens (obtain, refresh, sliding) are not served.
 	SigningKey *Key
 	// VerifyingKeys are accepted in addition to the signing key: keys being rotated out, or the
 	// public keys of another issuer sharing this service's tokens. Optional.
 	VerifyingKeys []*Key
+	// RemoteKeys verifies tokens of another issuer by its JWKS URL (NewRemoteKeySet): a token
+	// whose kid no configured key has is looked up in the set, which follows the issuer's
+	// rotations, and a key the issuer removes stops verifying, even for cached tokens. Optional.
+	RemoteKeys *RemoteKeySet
 
 	// Store holds the revocation state (blacklist, log-out-everywhere cutoffs). Required.
 	Store Store
@@ -94,6 +99,49 @@ type Config struct {
 	// KiB of tokens and payloads, so large tokens take the room of several. 0: the default;
 	// negative: off. Optional. Default: 10,000.
 	TokenCacheSize int
+	// ReuseDetection makes refresh tokens of one login a family (the FamilyClaim claim, carried
+	// by every token minted from it): presenting a refresh token that was already rotated or
+	// blacklisted revokes the whole family, newest refresh token and access tokens included, and
+	// is ErrBlacklisted. It implies RotateRefreshTokens and BlacklistAfterRotation. Optional.
+	// Default: false.
+	ReuseDetection bool
+	// ReuseGrace lets the same rotated refresh token be presented again within this long after
+	// its rotation without tripping reuse detection (a client that lost the response): it gets
+	// the answer the first rotation gave. Needs ReuseDetection and a Store that implements
+	// RotationStore. Optional. Default: 0 (no grace).
+	ReuseGrace time.Duration
+	// FamilyClaim names the claim holding a token's family id under ReuseDetection. Optional.
+	// Default: "family".
+	FamilyClaim string
+
+	// CheckRevokeToken writes a fingerprint of the user's password hash (User.PasswordHash) into
+	// every token and refuses a token whose fingerprint no longer matches the user's (simplejwt's
+	// CHECK_REVOKE_TOKEN): a password change revokes every token issued before it. It needs the
+	// user lookup, so not with Stateless. Optional. Default: false.
+	CheckRevokeToken bool
+	// RevokeTokenClaim names that claim (simplejwt's REVOKE_TOKEN_CLAIM). Optional.
+	// Default: "hash_password".
+	RevokeTokenClaim string
+
+	// Cookies puts the refresh token (and optionally the access token) in cookies, with a
+	// double-submit CSRF defence. Optional. Default: off.
+	Cookies CookieConfig
+
+	// JWKSMaxAge is how long clients may cache the published JWKS (ServeJWKS's Cache-Control).
+	// Optional. Default: 5 minutes.
+	JWKSMaxAge time.Duration
+
+	// LoginRate limits failed logins per username and per client address (429 with
+	// Retry-After beyond it). Optional. Default: no limit.
+	LoginRate Rate
+	// LoginLimiter counts login attempts for LoginRate. Optional. Default: the Store, which
+	// must then implement LoginLimiter (every store of the suite does, shared across replicas).
+	LoginLimiter LoginLimiter
+
+	// Audit receives security events (logins, refreshes, reuse, revocations) with the
+	// request's context. Optional. Default: SlogAudit(slog.Default()); NoAudit turns it off.
+	Audit func(ctx context.Context, e AuditEvent)
+
 	// Clock returns the current time. Optional. Default: time.Now. Tests set it.
 	Clock func() time.Time
 }
@@ -107,7 +155,19 @@ const (
 	DefaultMaxTokenLength              = 8192
 	DefaultMaxBodyBytes                = 64 << 10
 	DefaultTokenCacheSize              = 10_000
+	DefaultJWKSMaxAge                  = 5 * time.Minute
 )
+
+// Rate is a number of events per period, as in "5 per minute".
+type Rate struct {
+	Limit int
+	Per   time.Duration
+}
+
+func implementsRotation(s Store) bool {
+	_, ok := s.(RotationStore)
+	return ok
+}
 
 // withDefaults returns a copy of c with every zero field set to its default, or an error
 // naming the first setting that cannot work.
@@ -150,6 +210,21 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
+	if c.ReuseDetection {
+		c.RotateRefreshTokens, c.BlacklistAfterRotation = true, true
+		setString(&c.FamilyClaim, "family")
+	}
+	if c.CheckRevokeToken {
+		setString(&c.RevokeTokenClaim, "hash_password")
+	}
+	setDuration(&c.JWKSMaxAge, DefaultJWKSMaxAge)
+	c.Cookies = c.Cookies.withDefaults()
+	if c.LoginRate.Limit > 0 && c.LoginLimiter == nil {
+		c.LoginLimiter, _ = c.Store.(LoginLimiter)
+	}
+	if c.Audit == nil {
+		c.Audit = SlogAudit(slog.Default())
+	}
 	return c, c.validate()
 }
 
@@ -158,8 +233,10 @@ func (c *Config) validate() error {
 		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
 	}
 	switch {
-	case c.SigningKey == nil && len(c.VerifyingKeys) == 0:
-		return bad("SigningKey is required, or VerifyingKeys for an Auth that only verifies")
+	case c.SigningKey == nil && len(c.VerifyingKeys) == 0 && c.RemoteKeys == nil:
+		return bad("SigningKey is required, or VerifyingKeys or RemoteKeys for an Auth that only verifies")
+	case c.RemoteKeys != nil && c.RemoteKeys.current() == nil:
+		return bad("RemoteKeys was not built by NewRemoteKeySet")
 	case c.SigningKey != nil && c.SigningKey.signingMethod() == nil:
 		return bad("SigningKey was not built by this package (use NewHMACKey, NewPrivateKey, ParsePEMKey or GenerateKey)")
 	case c.SigningKey != nil && !c.SigningKey.CanSign():
@@ -178,6 +255,21 @@ func (c *Config) validate() error {
 		return bad("Leeway %v must be shorter than AccessTokenLifetime %v", c.Leeway, c.AccessTokenLifetime)
 	case len(c.AuthHeaderTypes) == 0:
 		return bad("AuthHeaderTypes must name at least one scheme")
+	case c.ReuseGrace < 0:
+		return bad("ReuseGrace must not be negative")
+	case c.ReuseGrace > 0 && !c.ReuseDetection:
+		return bad("ReuseGrace needs ReuseDetection")
+	case c.ReuseGrace > 0 && !implementsRotation(c.Store):
+		return bad("ReuseGrace needs a Store that implements RotationStore")
+	case c.CheckRevokeToken && c.Stateless:
+		return bad("CheckRevokeToken needs the user lookup, so not Stateless")
+	case c.LoginRate.Limit < 0 || (c.LoginRate.Limit > 0 && c.LoginRate.Per <= 0):
+		return bad("LoginRate needs a positive Limit and Per, e.g. jwtkit.Rate{Limit: 5, Per: time.Minute}")
+	case c.LoginRate.Limit > 0 && c.LoginLimiter == nil:
+		return bad("LoginRate needs a LoginLimiter, and the Store does not implement one")
+	}
+	if err := c.Cookies.validate(); err != nil {
+		return bad("%v", err)
 	}
 	for name, d := range map[string]time.Duration{
 		"AccessTokenLifetime":         c.AccessTokenLifetime,
@@ -198,8 +290,12 @@ func (c *Config) validate() error {
 	names := map[string]string{}
 	for field, claim := range map[string]string{
 		"UserIDClaim": c.UserIDClaim, "TokenTypeClaim": c.TokenTypeClaim, "JTIClaim": c.JTIClaim,
-		"SlidingRefreshExpClaim": c.SlidingRefreshExpClaim,
+		"SlidingRefreshExpClaim": c.SlidingRefreshExpClaim, "FamilyClaim": c.FamilyClaim,
+		"RevokeTokenClaim": c.RevokeTokenClaim,
 	} {
+		if claim == "" { // an optional claim whose feature is off
+			continue
+		}
 		if isRegisteredJWTClaim(claim) {
 			return bad("%s %q collides with a registered JWT claim", field, claim)
 		}

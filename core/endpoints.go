@@ -24,6 +24,9 @@ const (
 	EndpointBlacklist
 	EndpointSlidingObtain
 	EndpointSlidingRefresh
+	// EndpointRevokeAll logs the authenticated user out everywhere (RevokeUser). It is
+	// authenticated like a protected route, by an access token.
+	EndpointRevokeAll
 )
 
 // DefaultPrefix is where the contract mounts the endpoints: Route paths are relative to it.
@@ -45,11 +48,12 @@ var endpointInfo = [...]struct {
 	EndpointBlacklist:      {"/token/blacklist/", "Token Blacklist", "Revokes a refresh token (logout).", "refresh"},
 	EndpointSlidingObtain:  {"/token/sliding/", "Token Obtain Sliding", "Exchanges a username and password for a sliding token.", ""},
 	EndpointSlidingRefresh: {"/token/sliding/refresh/", "Token Refresh Sliding", "Renews a sliding token while its refresh window is open.", "token"},
+	EndpointRevokeAll:      {"/token/revoke-all/", "Token Revoke All", "Revokes every token of the authenticated user issued until now (log out everywhere).", ""},
 }
 
 // Routes lists the endpoints this Auth serves: obtain (when it has Users), refresh, verify,
-// blacklist, and the sliding pair when SlidingTokens is on; an Auth without a SigningKey serves
-// only verify and blacklist.
+// blacklist, revoke-all, and the sliding pair when SlidingTokens is on; an Auth without a
+// SigningKey serves only verify, blacklist and revoke-all.
 func (a *Auth) Routes() []Route {
 	var rs []Route
 	for ep, info := range endpointInfo {
@@ -70,7 +74,7 @@ func (a *Auth) enabled(ep Endpoint) bool {
 		return a.cfg.SlidingTokens && a.CanIssue()
 	case EndpointRefresh:
 		return a.CanIssue()
-	case EndpointVerify, EndpointBlacklist:
+	case EndpointVerify, EndpointBlacklist, EndpointRevokeAll:
 		return true
 	}
 	return false
@@ -85,6 +89,30 @@ type Request struct {
 	Authorization string
 	// Body is the request body; nil means empty. Serve reads at most Config.MaxBodyBytes+1.
 	Body io.Reader
+	// Header returns the value of a request header, "" when absent. Optional: cookie mode's
+	// CSRF header is read through it.
+	Header func(name string) string
+	// Cookie returns the value of a request cookie, "" when absent, as the framework parses
+	// cookies. Optional: cookie mode reads its cookies through it.
+	Cookie func(name string) string
+	// ClientAddr is the client's address as the adapter sees it (an IP, no port), for login
+	// rate limiting and audit events. Behind a proxy, the adapter's framework decides whether to
+	// trust forwarding headers. Optional.
+	ClientAddr string
+}
+
+func (r Request) header(name string) string {
+	if r.Header == nil {
+		return ""
+	}
+	return r.Header(name)
+}
+
+func (r Request) cookie(name string) string {
+	if r.Cookie == nil {
+		return ""
+	}
+	return r.Cookie(name)
 }
 
 // Serve answers one request to a token endpoint with the contract's exact status, headers and
@@ -115,6 +143,9 @@ func (a *Auth) serveEndpoint(ctx context.Context, ep Endpoint, req Request) Resp
 		r := a.respond(http.StatusMethodNotAllowed, detail{Detail: "Method \"" + req.Method + "\" not allowed."})
 		r.Header.Set("Allow", allowTokenEndpoints)
 		return r
+	}
+	if ep == EndpointRevokeAll { // acts on the caller's identity: no body to read
+		return a.revokeAll(ctx, req)
 	}
 	form, bad := a.readForm(req)
 	if bad != nil {
@@ -290,18 +321,37 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 		if ferr != nil {
 			return a.respond(http.StatusBadRequest, ferr)
 		}
-		return a.obtain(ctx, ep == EndpointSlidingObtain, vals[0], vals[1])
+		return a.obtain(ctx, ep == EndpointSlidingObtain, vals[0], vals[1], req)
 	}
-	vals, ferr := f.chars(endpointInfo[ep].field)
-	if ferr != nil {
-		return a.respond(http.StatusBadRequest, ferr)
+	field := endpointInfo[ep].field
+	var tok string
+	fromCookie := false
+	if _, inBody := f[field]; !inBody && a.cfg.Cookies.Enabled && (ep == EndpointRefresh || ep == EndpointBlacklist) {
+		raw, found, err := a.refreshFromCookie(req)
+		if err != nil {
+			return a.csrfFailed()
+		}
+		tok, fromCookie = raw, found
 	}
-	tok := vals[0]
+	if !fromCookie {
+		vals, ferr := f.chars(field)
+		if ferr != nil {
+			return a.respond(http.StatusBadRequest, ferr)
+		}
+		tok = vals[0]
+	}
 	switch ep {
 	case EndpointRefresh:
 		res, err := a.Refresh(ctx, tok)
 		if err != nil {
 			return a.endpointError(err)
+		}
+		if a.cfg.Cookies.Enabled {
+			r := a.respond(http.StatusOK, struct {
+				Access string `json:"access"`
+			}{res.Access})
+			a.cookieGrant(r.Header, req, res.Access, res.Refresh)
+			return r
 		}
 		if res.Refresh == "" {
 			return a.respond(http.StatusOK, struct {
@@ -318,10 +368,25 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 		}
 		return a.respond(http.StatusOK, struct{}{})
 	case EndpointBlacklist:
-		if err := a.logout(ctx, tok, req.Authorization); err != nil {
-			return a.endpointError(err)
+		access, err := a.accessFromRequest(req)
+		if err != nil {
+			access = "" // no usable access token beside the refresh token: only that is revoked
 		}
-		return a.respond(http.StatusOK, struct{}{})
+		if access == "" {
+			// Or in the body, for clients that keep the access token out of headers at logout.
+			if vals, ferr := f.chars("access"); ferr == nil {
+				access = vals[0]
+			}
+		}
+		r := a.respond(http.StatusOK, struct{}{})
+		if err := a.logout(ctx, tok, access); err != nil {
+			r = a.endpointError(err)
+		}
+		if a.cfg.Cookies.Enabled && r.Status != http.StatusServiceUnavailable {
+			// The cookie's session is over either way: logged out now, or already dead.
+			a.cookieClear(r.Header)
+		}
+		return r
 	default: // EndpointSlidingRefresh
 		t, err := a.RefreshSliding(ctx, tok)
 		if err != nil {
@@ -333,10 +398,43 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 	}
 }
 
-func (a *Auth) obtain(ctx context.Context, sliding bool, username, password string) Response {
+// revokeAll serves EndpointRevokeAll: the caller is authenticated like a protected route and
+// every token of theirs issued until now is revoked.
+func (a *Auth) revokeAll(ctx context.Context, req Request) Response {
+	id, err := a.authenticateEndpoint(ctx, req)
+	if err == nil {
+		err = a.RevokeUser(ctx, id.User.ID)
+	}
+	if err != nil {
+		r := a.ErrorResponse(err)
+		return Response{Status: r.Status, Header: r.Header.Clone(), Body: r.Body} // Serve adds to the header
+	}
+	r := a.respond(http.StatusOK, struct{}{})
+	if a.cfg.Cookies.Enabled {
+		a.cookieClear(r.Header)
+	}
+	return r
+}
+
+func (a *Auth) csrfFailed() Response {
+	return a.respond(http.StatusForbidden, detail{Detail: "CSRF Failed: CSRF token missing or incorrect.", Code: "csrf_failed"})
+}
+
+func (a *Auth) obtain(ctx context.Context, sliding bool, username, password string, req Request) Response {
+	attempt, wait, err := a.admitLogin(ctx, username, req.ClientAddr)
+	if err != nil {
+		return a.endpointError(err)
+	}
+	if wait > 0 {
+		a.audit(ctx, AuditEvent{Kind: AuditLoginThrottled, Username: username, ClientAddr: req.ClientAddr, RetryAfter: wait})
+		return a.throttled(wait)
+	}
 	u, err := a.cfg.Users.Authenticate(ctx, username, password)
 	if err == nil && !u.Active {
 		err = ErrBadCredentials
+	}
+	if errors.Is(err, ErrBadCredentials) {
+		a.audit(ctx, AuditEvent{Kind: AuditLoginFailed, Username: username, ClientAddr: req.ClientAddr})
 	}
 	if err == nil && u.ID.IsZero() {
 		err = fmt.Errorf("%w: Authenticate returned a user without an id", ErrStoreUnavailable)
@@ -355,8 +453,12 @@ func (a *Auth) obtain(ctx context.Context, sliding bool, username, password stri
 	if err != nil {
 		return a.endpointError(err)
 	}
+	a.forgetLogin(ctx, attempt) // a successful login is never counted
+	a.audit(ctx, AuditEvent{Kind: AuditLoginSucceeded, UserID: u.ID, Username: username, ClientAddr: req.ClientAddr})
+	g := a.grantFor(u, custom)
 	if sliding {
-		t, err := a.sign(a.newPayload(TypeSliding, u.ID, custom))
+		g.family = "" // a sliding token is never rotated: it has no family
+		t, err := a.mint(TypeSliding, g)
 		if err != nil {
 			return a.endpointError(err)
 		}
@@ -364,9 +466,16 @@ func (a *Auth) obtain(ctx context.Context, sliding bool, username, password stri
 			Token string `json:"token"`
 		}{t})
 	}
-	p, err := a.pair(ctx, u.ID, custom)
+	p, err := a.pair(g)
 	if err != nil {
 		return a.endpointError(err)
+	}
+	if a.cfg.Cookies.Enabled {
+		r := a.respond(http.StatusOK, struct {
+			Access string `json:"access"`
+		}{p.Access})
+		a.cookieGrant(r.Header, req, p.Access, p.Refresh)
+		return r
 	}
 	return a.respond(http.StatusOK, struct {
 		Refresh string `json:"refresh"`
@@ -384,6 +493,8 @@ func (a *Auth) endpointError(err error) Response {
 		return a.respond(http.StatusUnauthorized, detail{Detail: "No active account found for the given token.", Code: "no_active_account"})
 	case errors.Is(err, ErrNoUserID):
 		return a.respond(http.StatusUnauthorized, detail{Detail: msgNoUserID, Code: codeTokenNotValid})
+	case errors.Is(err, ErrPasswordChanged):
+		return a.respond(http.StatusUnauthorized, detail{Detail: msgPasswordChanged, Code: codePasswordChanged})
 	case errors.Is(err, ErrStoreUnavailable):
 	default:
 		if msg := tokenMessage(err); msg != "" {

@@ -42,6 +42,12 @@ var (
 	ErrWeakKey = &kindError{msg: "jwtkit: weak key", parent: ErrInvalidConfig}
 	// ErrReservedClaim: custom claims tried to set a claim the suite manages itself.
 	ErrReservedClaim = errors.New("jwtkit: custom claim uses a reserved name")
+	// ErrPasswordChanged: the token's password fingerprint (Config.CheckRevokeToken) no longer
+	// matches the user's password hash.
+	ErrPasswordChanged = errors.New("jwtkit: the user's password has been changed")
+	// ErrCSRF: a token taken from a cookie on a state-changing request came without the
+	// double-submit header matching the CSRF cookie.
+	ErrCSRF = errors.New("jwtkit: CSRF token missing or incorrect")
 )
 
 // kindError is a sentinel that also matches a broader sentinel.

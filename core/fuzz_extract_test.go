@@ -2,6 +2,7 @@ package jwtkit_test
 
 import (
 	"context"
+	"net/http"
 	"runtime"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func FuzzAuthenticateFrom(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header, cookie, query string) {
 		values := map[jwtkit.SourceKind]string{jwtkit.SourceHeader: header, jwtkit.SourceCookie: cookie, jwtkit.SourceQuery: query}
 		get := func(s jwtkit.TokenSource) string { return values[s.Kind] }
-		id, err := e.auth.AuthenticateFrom(ctx, sources, get)
+		id, err := e.auth.AuthenticateFrom(ctx, http.MethodGet, sources, get)
 		if err != nil {
 			assertTokenError(t, err)
 		} else {
@@ -91,7 +92,7 @@ func FuzzAuthenticateFrom(f *testing.F) {
 			}
 		}
 		checkBounded(t, "AuthenticateFrom", len(header)+len(cookie)+len(query), func() {
-			_, _ = e.auth.AuthenticateFrom(ctx, sources, get)
+			_, _ = e.auth.AuthenticateFrom(ctx, http.MethodGet, sources, get)
 		})
 	})
 }

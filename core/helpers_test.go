@@ -23,14 +23,27 @@ type testStore struct {
 	jtis     map[string]time.Time
 	users    map[string]time.Time
 	families map[string]time.Time
+	answers  map[string]graceAnswer
+	attempts map[string][]loginTry
 	down     bool // every call fails, as an unreachable server would
 	calls    int
+}
+
+type graceAnswer struct {
+	answer []byte
+	until  time.Time
+}
+
+type loginTry struct {
+	id string
+	at time.Time
 }
 
 var errStoreDown = errors.New("dial tcp 127.0.0.1:6379: connect: connection refused")
 
 func newTestStore() *testStore {
-	return &testStore{jtis: map[string]time.Time{}, users: map[string]time.Time{}, families: map[string]time.Time{}}
+	return &testStore{jtis: map[string]time.Time{}, users: map[string]time.Time{}, families: map[string]time.Time{},
+		answers: map[string]graceAnswer{}, attempts: map[string][]loginTry{}}
 }
 
 func (s *testStore) setDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
@@ -105,6 +118,68 @@ func (s *testStore) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, err
 	return jti || (user && jwtkit.IssuedAtOrBefore(ref.IssuedAt, cutoff)) || (ref.Family != "" && family), nil
 }
 
+func (s *testStore) RotateOnce(ctx context.Context, jti string, exp time.Time, answer []byte, until time.Time) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter(ctx); err != nil {
+		return false, err
+	}
+	if _, ok := s.jtis[jti]; ok {
+		return false, nil
+	}
+	s.jtis[jti] = exp
+	s.answers[jti] = graceAnswer{answer: append([]byte(nil), answer...), until: until}
+	return true, nil
+}
+
+func (s *testStore) RotatedAnswer(ctx context.Context, jti string, now time.Time) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter(ctx); err != nil {
+		return nil, err
+	}
+	if a, ok := s.answers[jti]; ok && a.until.After(now) {
+		return a.answer, nil
+	}
+	return nil, nil
+}
+
+func (s *testStore) LoginAttempt(ctx context.Context, key, id string, limit int, window time.Duration, now time.Time) (time.Duration, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter(ctx); err != nil {
+		return 0, err
+	}
+	var live []loginTry
+	for _, a := range s.attempts[key] {
+		if a.at.After(now.Add(-window)) {
+			live = append(live, a)
+		}
+	}
+	s.attempts[key] = live
+	if len(live) >= limit {
+		return live[len(live)-limit].at.Add(window).Sub(now), nil
+	}
+	s.attempts[key] = append(live, loginTry{id: id, at: now})
+	return 0, nil
+}
+
+func (s *testStore) LoginForget(ctx context.Context, key, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enter(ctx); err != nil {
+		return err
+	}
+	tries := s.attempts[key]
+	for i, a := range tries {
+		if a.id == id {
+			s.attempts[key] = append(tries[:i:i], tries[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
 // testUsers is the application's user store of the contract's example servers.
 type testUsers struct {
 	mu    sync.Mutex
@@ -137,7 +212,7 @@ func (u *testUsers) Authenticate(_ context.Context, name, password string) (jwtk
 	if !ok || rec.password != password {
 		return jwtkit.User{}, jwtkit.ErrBadCredentials
 	}
-	return jwtkit.User{ID: rec.id, Active: rec.active, Value: name}, nil
+	return jwtkit.User{ID: rec.id, Active: rec.active, Value: name, PasswordHash: "hash:" + rec.password}, nil
 }
 
 func (u *testUsers) LookupUser(_ context.Context, id jwtkit.UserID) (jwtkit.User, error) {
@@ -148,7 +223,7 @@ func (u *testUsers) LookupUser(_ context.Context, id jwtkit.UserID) (jwtkit.User
 	}
 	for name, rec := range u.users {
 		if rec.id.String() == id.String() {
-			return jwtkit.User{ID: rec.id, Active: rec.active, Value: name}, nil
+			return jwtkit.User{ID: rec.id, Active: rec.active, Value: name, PasswordHash: "hash:" + rec.password}, nil
 		}
 	}
 	return jwtkit.User{}, jwtkit.ErrUserNotFound
@@ -171,6 +246,29 @@ type env struct {
 	store *testStore
 	users *testUsers
 	clock *clock
+	audit *auditLog
+}
+
+// auditLog records audit events, so tests can see them and the default logger stays quiet.
+type auditLog struct {
+	mu     sync.Mutex
+	events []jwtkit.AuditEvent
+}
+
+func (l *auditLog) record(_ context.Context, e jwtkit.AuditEvent) {
+	l.mu.Lock()
+	l.events = append(l.events, e)
+	l.mu.Unlock()
+}
+
+func (l *auditLog) kinds() []jwtkit.AuditKind {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var ks []jwtkit.AuditKind
+	for _, e := range l.events {
+		ks = append(ks, e.Kind)
+	}
+	return ks
 }
 
 func hsKey(t testing.TB, kid string) *jwtkit.Key {
@@ -183,8 +281,8 @@ func hsKey(t testing.TB, kid string) *jwtkit.Key {
 // newEnv builds an Auth on the test store and users; edit adjusts the Config.
 func newEnv(t testing.TB, edit ...func(*jwtkit.Config)) *env {
 	t.Helper()
-	e := &env{store: newTestStore(), users: newTestUsers(), clock: newClock()}
-	cfg := jwtkit.Config{SigningKey: hsKey(t, ""), Store: e.store, Users: e.users, Clock: e.clock.Now}
+	e := &env{store: newTestStore(), users: newTestUsers(), clock: newClock(), audit: &auditLog{}}
+	cfg := jwtkit.Config{SigningKey: hsKey(t, ""), Store: e.store, Users: e.users, Clock: e.clock.Now, Audit: e.audit.record}
 	for _, f := range edit {
 		f(&cfg)
 	}

@@ -1,6 +1,7 @@
 package jwtkit
 
 import (
+	"net"
 	"net/http"
 )
 
@@ -24,19 +25,44 @@ func (r Response) Write(w http.ResponseWriter) error {
 // Content-Type, the auth header and the body into Serve and writes the answer back.
 func (a *Auth) EndpointHandler(ep Endpoint) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = a.Serve(r.Context(), ep, Request{
-			Method:        r.Method,
-			ContentType:   r.Header.Get("Content-Type"),
-			Authorization: r.Header.Get(a.cfg.AuthHeaderName),
-			Body:          r.Body,
-		}).Write(w)
+		_ = a.Serve(r.Context(), ep, HTTPRequest(r, a.cfg.AuthHeaderName)).Write(w)
 	})
+}
+
+// HTTPRequest is the endpoint Request of an *http.Request: its method, Content-Type, auth
+// header (authHeader names it), body, header and cookie lookups, and the client's IP from
+// RemoteAddr (net/http's own view; a framework that knows its trusted proxies sets ClientAddr
+// from its own client-IP rule instead).
+func HTTPRequest(r *http.Request, authHeader string) Request {
+	return Request{
+		Method:        r.Method,
+		ContentType:   r.Header.Get("Content-Type"),
+		Authorization: r.Header.Get(authHeader),
+		Body:          r.Body,
+		Header:        r.Header.Get,
+		Cookie: func(name string) string {
+			if c, err := r.Cookie(name); err == nil {
+				return c.Value
+			}
+			return ""
+		},
+		ClientAddr: remoteIP(r.RemoteAddr),
+	}
+}
+
+// remoteIP is the host part of a RemoteAddr ("192.0.2.1:1234", "[::1]:80"), or the whole
+// value when it has no port.
+func remoteIP(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
 }
 
 // AuthenticateRequest is AuthenticateFrom for an *http.Request: a header source reads the
 // header, a cookie source the cookie as net/http parses it, a query source the URL's query.
 func (a *Auth) AuthenticateRequest(r *http.Request, sources []TokenSource) (*Identity, error) {
-	return a.AuthenticateFrom(r.Context(), sources, func(s TokenSource) string {
+	return a.AuthenticateFrom(r.Context(), r.Method, sources, func(s TokenSource) string {
 		switch s.Kind {
 		case SourceHeader:
 			return r.Header.Get(s.Name)

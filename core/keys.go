@@ -162,6 +162,9 @@ type Key struct {
 	pub    crypto.PublicKey // nil for HMAC
 	public *Key             // the verification-only twin of a private key
 	macs   *macPool         // HMAC only: keyed states reused by verify
+	// remote is true for a key that came from a remote key set (RemoteKeySet): it can
+	// disappear after New, so cached tokens it admitted are checked against the current set.
+	remote bool
 }
 
 // NewHMACKey returns a key for HS256, HS384 or HS512. The secret is copied, so the caller may

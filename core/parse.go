@@ -85,7 +85,7 @@ func (a *Auth) parse(raw string, refreshWindow bool, now time.Time) (*Token, val
 		return nil, v, fmt.Errorf("%w: no exp", ErrTokenInvalid)
 	}
 	tok := &Token{Type: TokenType(c.typ), ID: c.jti, UserID: c.userID, IssuedAt: c.iat, ExpiresAt: c.exp,
-		RefreshExpiresAt: c.refreshEx, KeyID: v.key.kid, payload: c.payload}
+		RefreshExpiresAt: c.refreshEx, KeyID: v.key.kid, Family: c.family, payload: c.payload, pwHash: c.pwHash}
 	switch {
 	case !c.hasJTI || c.jti == "":
 		return nil, v, ErrNoID
@@ -240,6 +240,11 @@ func numbersInRange(data []byte) bool {
 func (a *Auth) verifySignature(h *header, signingInput string, sig []byte) (*Key, error) {
 	if h.hasKID {
 		k := a.byKID[string(h.kid)]
+		if k == nil && a.remote != nil {
+			// Only a kid the configuration did not name is looked up remotely, so a remote set
+			// can never shadow a local key.
+			k = a.remote.lookup(string(h.kid))
+		}
 		if k == nil || string(k.alg) != string(h.alg) {
 			return nil, errNoKeyForKID
 		}

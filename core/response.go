@@ -27,6 +27,8 @@ const (
 	msgUnavailable      = "Service temporarily unavailable, try again later."
 	codeTokenNotValid   = "token_not_valid"
 	codeStoreUnavail    = "store_unavailable"
+	msgPasswordChanged  = "The user's password has been changed."
+	codePasswordChanged = "password_changed"
 	allowTokenEndpoints = "POST, OPTIONS"
 )
 
@@ -85,8 +87,8 @@ func tokenMessage(err error) string {
 // protectedErrors are the errors a protected route can answer, in the order ErrorResponse
 // tests them.
 var protectedErrors = []error{
-	ErrStoreUnavailable, ErrNoCredentials, ErrBadAuthHeader, ErrNoUserID, ErrUserNotFound,
-	ErrUserInactive, ErrBlacklisted, ErrWrongType, ErrNoType, ErrNoID, ErrTokenInvalid,
+	ErrStoreUnavailable, ErrCSRF, ErrNoCredentials, ErrBadAuthHeader, ErrNoUserID, ErrUserNotFound,
+	ErrUserInactive, ErrPasswordChanged, ErrBlacklisted, ErrWrongType, ErrNoType, ErrNoID, ErrTokenInvalid,
 }
 
 func (a *Auth) protectedResponses() map[error]Response {
@@ -111,6 +113,10 @@ func (a *Auth) protectedResponse(err error) Response {
 		return a.respond(http.StatusUnauthorized, detail{Detail: "User not found", Code: "user_not_found"})
 	case errors.Is(err, ErrUserInactive):
 		return a.respond(http.StatusUnauthorized, detail{Detail: "User is inactive", Code: "user_inactive"})
+	case errors.Is(err, ErrPasswordChanged):
+		return a.respond(http.StatusUnauthorized, detail{Detail: msgPasswordChanged, Code: codePasswordChanged})
+	case errors.Is(err, ErrCSRF):
+		return a.csrfFailed()
 	}
 	msg := tokenMessage(err)
 	if msg == "" {

@@ -30,8 +30,11 @@ func FromCookie(name string) TokenSource { return TokenSource{Kind: SourceCookie
 func FromQuery(name string) TokenSource { return TokenSource{Kind: SourceQuery, Name: name} }
 
 // DefaultSources is where adapters look when an application names no sources: the auth
-// header (Config.AuthHeaderName) only.
+// header (Config.AuthHeaderName), then, with Cookies.Access, the access cookie.
 func (a *Auth) DefaultSources() []TokenSource {
+	if a.cfg.Cookies.Access {
+		return []TokenSource{FromHeader(a.cfg.AuthHeaderName), FromCookie(a.cfg.Cookies.AccessName)}
+	}
 	return []TokenSource{FromHeader(a.cfg.AuthHeaderName)}
 }
 
@@ -39,14 +42,25 @@ func (a *Auth) DefaultSources() []TokenSource {
 // several places. get returns the value of one source in the request ("" when absent); the
 // first source with a value is the only one used, so a request cannot mix a good cookie with a
 // bad header to confuse the check. With no value anywhere the error is ErrNoCredentials.
-func (a *Auth) AuthenticateFrom(ctx context.Context, sources []TokenSource, get func(TokenSource) string) (*Identity, error) {
+//
+// A token read from a cookie authenticates a request of an unsafe method (anything but GET,
+// HEAD, OPTIONS, TRACE) only when the request repeats the CSRF cookie (Cookies.CSRFName) in the
+// CSRF header (Cookies.CSRFHeader): a browser sends cookies with forged requests, but a forged
+// request cannot read the cookie to set the header. Otherwise the error is ErrCSRF.
+func (a *Auth) AuthenticateFrom(ctx context.Context, method string, sources []TokenSource, get func(TokenSource) string) (*Identity, error) {
 	for _, s := range sources {
 		v := get(s)
 		if v == "" {
 			continue
 		}
-		if s.Kind == SourceHeader {
+		switch s.Kind {
+		case SourceHeader:
 			return a.Authenticate(ctx, v)
+		case SourceCookie:
+			c := a.cfg.Cookies
+			if !safeMethod(method) && !csrfOK(get(FromHeader(c.CSRFHeader)), get(FromCookie(c.CSRFName))) {
+				return nil, ErrCSRF
+			}
 		}
 		return a.AuthenticateToken(ctx, v)
 	}

@@ -2,6 +2,7 @@ package jwtkit_test
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,22 +22,22 @@ func TestAuthenticateFrom(t *testing.T) {
 
 	assert.Equal(t, []jwtkit.TokenSource{jwtkit.FromHeader("Authorization")}, e.auth.DefaultSources())
 
-	_, err := e.auth.AuthenticateFrom(ctx, sources, request(nil))
+	_, err := e.auth.AuthenticateFrom(ctx, http.MethodGet, sources, request(nil))
 	assert.ErrorIs(t, err, jwtkit.ErrNoCredentials)
 
-	id, err := e.auth.AuthenticateFrom(ctx, sources, request(map[jwtkit.TokenSource]string{jwtkit.FromCookie("access"): good}))
+	id, err := e.auth.AuthenticateFrom(ctx, http.MethodGet, sources, request(map[jwtkit.TokenSource]string{jwtkit.FromCookie("access"): good}))
 	require.NoError(t, err, "a cookie carries the bare token")
 	assert.Equal(t, "1", id.User.ID.String())
 
-	id, err = e.auth.AuthenticateFrom(ctx, sources, request(map[jwtkit.TokenSource]string{jwtkit.FromQuery("token"): good}))
+	id, err = e.auth.AuthenticateFrom(ctx, http.MethodGet, sources, request(map[jwtkit.TokenSource]string{jwtkit.FromQuery("token"): good}))
 	require.NoError(t, err)
 	assert.NotNil(t, id)
 
-	_, err = e.auth.AuthenticateFrom(ctx, sources, request(map[jwtkit.TokenSource]string{
+	_, err = e.auth.AuthenticateFrom(ctx, http.MethodGet, sources, request(map[jwtkit.TokenSource]string{
 		jwtkit.FromHeader("Authorization"): "Bearer not.a.token", jwtkit.FromCookie("access"): good,
 	}))
 	assert.ErrorIs(t, err, jwtkit.ErrTokenInvalid, "the first source present decides; a good cookie does not rescue a bad header")
 
-	_, err = e.auth.AuthenticateFrom(ctx, sources[:1], request(map[jwtkit.TokenSource]string{jwtkit.FromQuery("token"): good}))
+	_, err = e.auth.AuthenticateFrom(ctx, http.MethodGet, sources[:1], request(map[jwtkit.TokenSource]string{jwtkit.FromQuery("token"): good}))
 	assert.ErrorIs(t, err, jwtkit.ErrNoCredentials, "sources not asked for are never read")
 }

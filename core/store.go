@@ -70,3 +70,35 @@ type Purger interface {
 func IssuedAtOrBefore(iat, cutoff time.Time) bool {
 	return iat.Unix() <= cutoff.Unix()
 }
+
+// RotationStore is implemented by stores that can keep the answer of a refresh-token rotation
+// for reuse detection's grace window (Config.ReuseGrace). Core seals the answer before handing it
+// over (only a holder of the rotated token can open it), so to the store it is opaque bytes.
+type RotationStore interface {
+	// RotateOnce is RevokeOnce that, when this call wins, also records answer for jti until
+	// graceUntil, in the same atomic step: a caller that loses the race and then asks
+	// RotatedAnswer sees the winner's answer, never a window in which jti is revoked but the
+	// answer not yet there.
+	RotateOnce(ctx context.Context, jti string, expires time.Time, answer []byte, graceUntil time.Time) (won bool, err error)
+
+	// RotatedAnswer returns the answer recorded for jti while its graceUntil is after now, and
+	// (nil, nil) when there is none or its window has closed. A store may forget an answer once
+	// its window has closed.
+	RotatedAnswer(ctx context.Context, jti string, now time.Time) ([]byte, error)
+}
+
+// LoginLimiter counts login attempts per key (a hashed username, a client address) in a
+// sliding window, for Config.LoginRate. Stores implement it so every replica sharing the store
+// shares the count.
+type LoginLimiter interface {
+	// LoginAttempt atomically counts one attempt against key, identified by id (unique per
+	// attempt), unless limit attempts already fall within (now-window, now]: then it counts
+	// nothing and returns how long until the oldest of the attempts that block it leaves the
+	// window (always > 0). Otherwise it returns 0. Of any number of concurrent callers for one
+	// key, at most limit are counted within a window.
+	LoginAttempt(ctx context.Context, key, id string, limit int, window time.Duration, now time.Time) (retryAfter time.Duration, err error)
+
+	// LoginForget removes the attempt id from key's count (a login that succeeded is never
+	// counted). Forgetting an unknown attempt is not an error.
+	LoginForget(ctx context.Context, key, id string) error
+}

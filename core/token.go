@@ -38,8 +38,12 @@ type Token struct {
 	RefreshExpiresAt time.Time
 	// KeyID is the kid of the header, empty when the token has none.
 	KeyID string
+	// Family is the login the token descends from under Config.ReuseDetection; empty without.
+	Family string
 
 	payload []byte
+	// pwHash is the password fingerprint claim under Config.CheckRevokeToken.
+	pwHash string
 }
 
 // CustomClaims decodes a token's payload into the application's claims type C, typically a
@@ -65,17 +69,21 @@ func ClaimsOf[C any](id *Identity) (C, error) {
 
 // ref is what the store needs to know about t.
 func (t *Token) ref() TokenRef {
-	return TokenRef{JTI: t.ID, UserID: t.UserID.String(), IssuedAt: t.IssuedAt}
+	return TokenRef{JTI: t.ID, UserID: t.UserID.String(), Family: t.Family, IssuedAt: t.IssuedAt}
 }
 
 // claimNames are the configured names of the claims the suite manages.
 type claimNames struct {
 	typ, jti, userID, refreshExp string
+	// family and pwHash are "" while their feature is off: then they are not reserved, and
+	// custom claims of those names pass through as before.
+	family, pwHash string
 }
 
 // reserved reports whether a custom claim named name would collide with a managed claim.
 func (n *claimNames) reserved(name string) bool {
-	return isRegisteredJWTClaim(name) || name == n.typ || name == n.jti || name == n.userID || name == n.refreshExp
+	return isRegisteredJWTClaim(name) || name == n.typ || name == n.jti || name == n.userID || name == n.refreshExp ||
+		(name != "" && (name == n.family || name == n.pwHash))
 }
 
 // claims are a payload's registered and managed claims, decoded in one pass that refuses
@@ -84,6 +92,7 @@ type claims struct {
 	names *claimNames
 
 	typ, jti, iss            string
+	family, pwHash           string
 	hasType, hasJTI, hasUser bool
 	userID                   UserID
 	// exp, iat, nbf and refreshEx are the zero Time when absent: a NumericDate never is, its
@@ -130,6 +139,14 @@ func (c *claims) set(key, raw []byte) error {
 		c.hasUser = c.userID.UnmarshalJSON(raw) == nil
 	case c.names.refreshExp:
 		c.refreshEx, err = numericDate(raw)
+	case c.names.family:
+		if c.names.family != "" {
+			c.family, err = jsonString(raw)
+		}
+	case c.names.pwHash:
+		if c.names.pwHash != "" {
+			c.pwHash, err = jsonString(raw)
+		}
 	case "exp":
 		c.exp, err = numericDate(raw)
 	case "iat":
@@ -345,6 +362,8 @@ type payload struct {
 	userID     UserID
 	refreshExp int64
 	aud, iss   string
+	pwHash     string // CheckRevokeToken's fingerprint, "" when off
+	family     string // ReuseDetection's family id, "" when off
 	custom     map[string]json.RawMessage
 }
 
@@ -373,6 +392,12 @@ func (p *payload) MarshalJSON() ([]byte, error) {
 	field(p.names.userID, uid)
 	if p.refreshExp != 0 {
 		field(p.names.refreshExp, strconv.AppendInt(nil, p.refreshExp, 10))
+	}
+	if p.pwHash != "" {
+		field(p.names.pwHash, str(p.pwHash))
+	}
+	if p.family != "" {
+		field(p.names.family, str(p.family))
 	}
 	if p.aud != "" {
 		field("aud", str(p.aud))

@@ -26,6 +26,10 @@ type User struct {
 	// Value is the application's own user value, handed back untouched to handlers on
 	// protected routes. Optional.
 	Value any
+	// PasswordHash is the stored password hash (any value that changes when the password
+	// does). Read only with Config.CheckRevokeToken, whose claim carries a fingerprint of it.
+	// Optional.
+	PasswordHash string
 }
 
 // UserID is a user's identifier as tokens carry it: an integer id is a JSON number on the

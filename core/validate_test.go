@@ -467,7 +467,7 @@ func TestVerifyOnlyAuth(t *testing.T) {
 	for _, r := range verifier.Routes() {
 		eps = append(eps, r.Endpoint)
 	}
-	assert.Equal(t, []jwtkit.Endpoint{jwtkit.EndpointVerify, jwtkit.EndpointBlacklist}, eps)
+	assert.Equal(t, []jwtkit.Endpoint{jwtkit.EndpointVerify, jwtkit.EndpointBlacklist, jwtkit.EndpointRevokeAll}, eps)
 	r := verifier.Serve(ctx, jwtkit.EndpointRefresh, jwtkit.Request{Method: "POST"})
 	assert.Equal(t, 404, r.Status)
 

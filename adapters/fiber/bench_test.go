@@ -48,7 +48,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		get := func(jwtkit.TokenSource) string { return header }
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := auth.AuthenticateFrom(b.Context(), sources, get); err != nil {
+			if _, err := auth.AuthenticateFrom(b.Context(), "GET", sources, get); err != nil {
 				b.Fatal(err)
 			}
 		}

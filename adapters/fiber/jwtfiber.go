@@ -56,7 +56,7 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) fiber.Handler {
 		if cfg.Skip != nil && cfg.Skip(c) {
 			return c.Next()
 		}
-		id, err := auth.AuthenticateFrom(c.UserContext(), cfg.Sources, func(s jwtkit.TokenSource) string { return lookup(c, s) })
+		id, err := auth.AuthenticateFrom(c.UserContext(), c.Method(), cfg.Sources, func(s jwtkit.TokenSource) string { return lookup(c, s) })
 		switch {
 		case err == nil:
 			c.Locals(localsKey{}, id)
@@ -91,15 +91,31 @@ func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) fiber.Handler {
 }
 
 // request copies what core needs out of c. The strings are cloned (fasthttp reuses their
-// buffers); the raw body (not decompressed, as net/http leaves it) is only read through the
-// io.Reader, which copies it into core's own buffer during Serve.
+// buffers), and so is every value the header and cookie lookups return, since core may keep
+// one (the CSRF cookie goes into a Set-Cookie line); the raw body (not decompressed, as
+// net/http leaves it) is only read through the io.Reader, which copies it into core's own
+// buffer during Serve. The client address is c.IP(): Fiber's rule, which reads
+// Config.ProxyHeader when the application set one (from the proxies of TrustedProxies when
+// EnableTrustedProxyCheck is on) and the connection's address otherwise.
 func request(c *fiber.Ctx, header string) jwtkit.Request {
 	return jwtkit.Request{
 		Method:        strings.Clone(c.Method()),
 		ContentType:   strings.Clone(c.Get(fiber.HeaderContentType)),
 		Authorization: strings.Clone(c.Get(header)),
 		Body:          bytes.NewReader(c.Request().Body()),
+		Header:        func(name string) string { return strings.Clone(c.Get(name)) },
+		Cookie:        func(name string) string { return strings.Clone(c.Cookies(name)) },
+		ClientAddr:    strings.Clone(c.IP()),
 	}
+}
+
+// JWKS serves the public keys auth verifies with as a JWKS (jwtkit.Auth.ServeJWKS): 200 with
+// Cache-Control: public to GET and HEAD, 405 to other methods, 404 {"detail":"Not found."}
+// when auth has no public key (HMAC only). Mount it at jwtkit.JWKSPath for every method:
+//
+//	app.All(jwtkit.JWKSPath, jwtfiber.JWKS(auth))
+func JWKS(auth *jwtkit.Auth) fiber.Handler {
+	return func(c *fiber.Ctx) error { return write(c, auth.ServeJWKS(c.Method())) }
 }
 
 // Mount registers every token endpoint auth serves at the router's prefix + its contract
@@ -125,8 +141,9 @@ func Claims[C any](c *fiber.Ctx) (C, error) {
 	return jwtkit.ClaimsOf[C](id)
 }
 
-// write sends resp exactly: status, every header (Content-Type stays as core set it, no
-// charset added) and body. The body is copied into fasthttp's buffer since resp may be shared.
+// write sends resp exactly: status, every header with every one of its values (several
+// Set-Cookie lines in cookie mode; Content-Type stays as core set it, no charset added) and
+// body. The body is copied into fasthttp's buffer since resp may be shared.
 func write(c *fiber.Ctx, resp jwtkit.Response) error {
 	h := &c.Response().Header
 	for k, vs := range resp.Header {

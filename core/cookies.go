@@ -1,0 +1,182 @@
+package jwtkit
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CookieConfig is cookie mode: the token endpoints hand the refresh token (and optionally the
+// access token) to the browser in HttpOnly cookies, and every request that a cookie
+// authenticates must repeat a CSRF token in a header (double submit). The zero value is off;
+// the names and paths default to the wire contract's.
+type CookieConfig struct {
+	// Enabled turns cookie mode on: obtain and refresh set the refresh cookie and the CSRF
+	// cookie and leave "refresh" out of the JSON body; refresh and blacklist accept the refresh
+	// token from the cookie with the CSRF header; blacklist and revoke-all clear the cookies.
+	Enabled bool
+	// Access also puts the access token in a cookie (it stays in the body too), and adds that
+	// cookie to DefaultSources, so a browser needs no script access to any token.
+	Access bool
+
+	// RefreshName is the refresh cookie's name. Default: "__Secure-jwtkit-refresh".
+	RefreshName string
+	// RefreshPath narrows where the browser sends the refresh cookie: the token endpoints
+	// only. Default: "/api/token/".
+	RefreshPath string
+	// AccessName is the access cookie's name. Default: "__Host-jwtkit-access" (Path=/).
+	AccessName string
+	// CSRFName is the CSRF cookie's name; scripts read it to fill CSRFHeader. Default:
+	// "jwtkit-csrf".
+	CSRFName string
+	// CSRFHeader is the header a cookie-authenticated request repeats the CSRF cookie in.
+	// Default: "X-CSRF-Token".
+	CSRFHeader string
+	// SameSite of every cookie. Default: http.SameSiteStrictMode.
+	SameSite http.SameSite
+}
+
+func (c CookieConfig) withDefaults() CookieConfig {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.RefreshName, "__Secure-jwtkit-refresh")
+	def(&c.RefreshPath, DefaultPrefix+endpointInfo[EndpointObtain].path)
+	def(&c.AccessName, "__Host-jwtkit-access")
+	def(&c.CSRFName, "jwtkit-csrf")
+	def(&c.CSRFHeader, "X-CSRF-Token")
+	if c.SameSite == 0 || c.SameSite == http.SameSiteDefaultMode {
+		c.SameSite = http.SameSiteStrictMode
+	}
+	return c
+}
+
+func (c CookieConfig) validate() error {
+	for _, n := range []string{c.RefreshName, c.AccessName, c.CSRFName} {
+		if (&http.Cookie{Name: n, Value: "x"}).Valid() != nil {
+			return errors.New("cookies: " + n + " is not a valid cookie name")
+		}
+	}
+	if !strings.HasPrefix(c.RefreshPath, "/") {
+		return errors.New("cookies: RefreshPath must start with /")
+	}
+	return nil
+}
+
+// safeMethod reports whether an HTTP method is one a CSRF defence leaves alone (RFC 9110's
+// safe methods): it must not change state, so a forged one gains nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || m == http.MethodTrace
+}
+
+// csrfOK reports whether the double-submit header equals the CSRF cookie, both present,
+// compared in constant time.
+func csrfOK(header, cookie string) bool {
+	return header != "" && cookie != "" && subtle.ConstantTimeCompare([]byte(header), []byte(cookie)) == 1
+}
+
+func newCSRFToken() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// cookieGrant adds the cookies of a token answer to h: the refresh cookie when refresh is not
+// empty, the access cookie with Cookies.Access, and the CSRF cookie (the request's own when it
+// has a well-formed one, so tabs sharing it keep working, else a new one).
+func (a *Auth) cookieGrant(h http.Header, req Request, access, refresh string) {
+	c := a.cfg.Cookies
+	if refresh != "" {
+		h.Add("Set-Cookie", a.cookie(c.RefreshName, refresh, c.RefreshPath, true, a.cfg.RefreshTokenLifetime).String())
+	}
+	if c.Access && access != "" {
+		h.Add("Set-Cookie", a.cookie(c.AccessName, access, "/", true, a.cfg.AccessTokenLifetime).String())
+	}
+	csrf := req.cookie(c.CSRFName)
+	if len(csrf) != 43 || !wellFormedSegment(csrf) {
+		csrf = newCSRFToken()
+	}
+	h.Add("Set-Cookie", a.cookie(c.CSRFName, csrf, "/", false, a.cfg.RefreshTokenLifetime).String())
+}
+
+// cookieClear expires every cookie cookie mode sets.
+func (a *Auth) cookieClear(h http.Header) {
+	c := a.cfg.Cookies
+	h.Add("Set-Cookie", a.cookie(c.RefreshName, "", c.RefreshPath, true, -1).String())
+	if c.Access {
+		h.Add("Set-Cookie", a.cookie(c.AccessName, "", "/", true, -1).String())
+	}
+	h.Add("Set-Cookie", a.cookie(c.CSRFName, "", "/", false, -1).String())
+}
+
+// cookie builds one cookie; a negative life deletes it (Max-Age=0).
+func (a *Auth) cookie(name, value, path string, httpOnly bool, life time.Duration) *http.Cookie {
+	ck := &http.Cookie{Name: name, Value: value, Path: path, Secure: true, HttpOnly: httpOnly, SameSite: a.cfg.Cookies.SameSite}
+	if life < 0 {
+		ck.MaxAge = -1
+	} else {
+		ck.MaxAge = int(life / time.Second)
+	}
+	return ck
+}
+
+// refreshFromCookie is where refresh and blacklist look in cookie mode when the body names no
+// token: the refresh cookie, accepted only with the double-submit header. ok is false when
+// there is no cookie either (the body's field error answers then).
+func (a *Auth) refreshFromCookie(req Request) (raw string, ok bool, err error) {
+	raw = req.cookie(a.cfg.Cookies.RefreshName)
+	if raw == "" {
+		return "", false, nil
+	}
+	if !csrfOK(req.header(a.cfg.Cookies.CSRFHeader), req.cookie(a.cfg.Cookies.CSRFName)) {
+		return "", true, ErrCSRF
+	}
+	return raw, true, nil
+}
+
+// accessFromRequest is the access token a token endpoint sees besides its body: the auth
+// header's, else, with Cookies.Access, the access cookie's (with the double-submit header, as
+// every endpoint is a POST). An empty token and nil error mean there is none.
+func (a *Auth) accessFromRequest(req Request) (string, error) {
+	raw, err := a.tokenFromHeader(req.Authorization)
+	if !errors.Is(err, ErrNoCredentials) || !a.cfg.Cookies.Access {
+		return raw, err
+	}
+	raw = req.cookie(a.cfg.Cookies.AccessName)
+	if raw == "" {
+		return "", ErrNoCredentials
+	}
+	if !safeMethod(req.Method) && !csrfOK(req.header(a.cfg.Cookies.CSRFHeader), req.cookie(a.cfg.Cookies.CSRFName)) {
+		return "", ErrCSRF
+	}
+	return raw, nil
+}
+
+// authenticateEndpoint is the protected-route check of an endpoint that acts for the caller
+// (revoke-all).
+func (a *Auth) authenticateEndpoint(ctx context.Context, req Request) (*Identity, error) {
+	raw, err := a.accessFromRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	return a.AuthenticateToken(ctx, raw)
+}
+
+// wellFormedSegment reports whether s is made of the base64url alphabet only.
+func wellFormedSegment(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
