@@ -90,3 +90,7 @@ func SlogAudit(l *slog.Logger) func(context.Context, AuditEvent) {
 }
 
 func (a *Auth) audit(ctx context.Context, e AuditEvent) { a.cfg.Audit(ctx, e) }
+
+// defaultAudit logs to whatever slog.Default() is when the event happens, so an application
+// that sets its default logger after New still gets the events there.
+func defaultAudit(ctx context.Context, e AuditEvent) { SlogAudit(slog.Default())(ctx, e) }

@@ -3,7 +3,6 @@ package jwtkit
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 )
@@ -223,7 +222,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.LoginLimiter, _ = c.Store.(LoginLimiter)
 	}
 	if c.Audit == nil {
-		c.Audit = SlogAudit(slog.Default())
+		c.Audit = defaultAudit
 	}
 	return c, c.validate()
 }

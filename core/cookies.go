@@ -89,9 +89,11 @@ func newCSRFToken() string {
 }
 
 // cookieGrant adds the cookies of a token answer to h: the refresh cookie when refresh is not
-// empty, the access cookie with Cookies.Access, and the CSRF cookie (the request's own when it
-// has a well-formed one, so tabs sharing it keep working, else a new one).
-func (a *Auth) cookieGrant(h http.Header, req Request, access, refresh string) {
+// empty, the access cookie with Cookies.Access, and the CSRF cookie. A login always gets a new
+// CSRF token, so a value planted in the browser beforehand (a sibling subdomain can set
+// cookies) never becomes the session's; a refresh keeps the request's own when it is well
+// formed, so open tabs that read it keep working.
+func (a *Auth) cookieGrant(h http.Header, req Request, access, refresh string, login bool) {
 	c := a.cfg.Cookies
 	if refresh != "" {
 		h.Add("Set-Cookie", a.cookie(c.RefreshName, refresh, c.RefreshPath, true, a.cfg.RefreshTokenLifetime).String())
@@ -100,7 +102,7 @@ func (a *Auth) cookieGrant(h http.Header, req Request, access, refresh string) {
 		h.Add("Set-Cookie", a.cookie(c.AccessName, access, "/", true, a.cfg.AccessTokenLifetime).String())
 	}
 	csrf := req.cookie(c.CSRFName)
-	if len(csrf) != 43 || !wellFormedSegment(csrf) {
+	if login || len(csrf) != 43 || !wellFormedSegment(csrf) {
 		csrf = newCSRFToken()
 	}
 	h.Add("Set-Cookie", a.cookie(c.CSRFName, csrf, "/", false, a.cfg.RefreshTokenLifetime).String())

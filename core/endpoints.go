@@ -350,7 +350,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 			r := a.respond(http.StatusOK, struct {
 				Access string `json:"access"`
 			}{res.Access})
-			a.cookieGrant(r.Header, req, res.Access, res.Refresh)
+			a.cookieGrant(r.Header, req, res.Access, res.Refresh, false)
 			return r
 		}
 		if res.Refresh == "" {
@@ -474,7 +474,7 @@ func (a *Auth) obtain(ctx context.Context, sliding bool, username, password stri
 		r := a.respond(http.StatusOK, struct {
 			Access string `json:"access"`
 		}{p.Access})
-		a.cookieGrant(r.Header, req, p.Access, p.Refresh)
+		a.cookieGrant(r.Header, req, p.Access, p.Refresh, true)
 		return r
 	}
 	return a.respond(http.StatusOK, struct {

@@ -3,6 +3,7 @@ package jwtkit_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -631,4 +632,26 @@ func TestBlacklistRevokesTheAccessTokenInTheBody(t *testing.T) {
 	}
 	_, err = e.auth.Validate(ctx, q.Access, jwtkit.TypeAccess)
 	assert.NoError(t, err)
+}
+
+func TestLoginNeverKeepsAPlantedCSRFToken(t *testing.T) {
+	e := newEnv(t, func(c *jwtkit.Config) { c.Cookies.Enabled = true; c.RotateRefreshTokens = true })
+	planted := strings.Repeat("A", 43)
+	r := e.auth.Serve(context.Background(), jwtkit.EndpointObtain,
+		cookieReq(`{"username":"demo","password":"demo-password"}`, map[string]string{"jwtkit-csrf": planted}, nil))
+	require.Equal(t, 200, r.Status)
+	assert.NotEqual(t, planted, setCookies(r)["jwtkit-csrf"].Value)
+}
+
+func TestSlogAudit(t *testing.T) {
+	var buf strings.Builder
+	l := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	hook := jwtkit.SlogAudit(l)
+	hook(context.Background(), jwtkit.AuditEvent{Kind: jwtkit.AuditLoginFailed, Username: "demo", ClientAddr: "192.0.2.1"})
+	hook(context.Background(), jwtkit.AuditEvent{Kind: jwtkit.AuditRefreshed, UserID: jwtkit.IntUserID(1)})
+	hook(context.Background(), jwtkit.AuditEvent{Kind: jwtkit.AuditReuseDetected, UserID: jwtkit.IntUserID(1), Family: "f1", TokenID: "j1"})
+	out := buf.String()
+	assert.Contains(t, out, `level=WARN msg="jwtkit: login_failed" username=demo client=192.0.2.1`)
+	assert.NotContains(t, out, "refreshed", "refreshes log at Debug")
+	assert.Contains(t, out, `level=WARN msg="jwtkit: reuse_detected" user_id=1 jti=j1 family=f1`)
 }
