@@ -64,6 +64,9 @@ func (c CookieConfig) validate() error {
 			return errors.New("cookies: " + n + " is not a valid cookie name")
 		}
 	}
+	if c.Access && !c.Enabled {
+		return errors.New("cookies: Access needs Enabled (the access cookie is set by cookie mode's endpoints)")
+	}
 	if !strings.HasPrefix(c.RefreshPath, "/") {
 		return errors.New("cookies: RefreshPath must start with /")
 	}

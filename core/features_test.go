@@ -655,3 +655,9 @@ func TestSlogAudit(t *testing.T) {
 	assert.NotContains(t, out, "refreshed", "refreshes log at Debug")
 	assert.Contains(t, out, `level=WARN msg="jwtkit: reuse_detected" user_id=1 jti=j1 family=f1`)
 }
+
+func TestAccessCookieNeedsCookieMode(t *testing.T) {
+	_, err := jwtkit.New(jwtkit.Config{SigningKey: hsKey(t, ""), Store: newTestStore(), Users: newTestUsers(),
+		Cookies: jwtkit.CookieConfig{Access: true}})
+	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 )
@@ -20,14 +21,35 @@ type loginAttempt struct {
 }
 
 // loginKeys are the counters a login attempt is charged to: its username, hashed so the store
-// never holds user names, and its client address when the adapter knows it.
+// never holds user names, and its client address when the adapter knows it (addressKey).
 func loginKeys(username, addr string) []string {
-	sum := sha256.Sum256([]byte(username))
-	keys := []string{"login:u:" + hex.EncodeToString(sum[:16])}
+	keys := []string{"login:u:" + shortHash(username)}
 	if addr != "" {
-		keys = append(keys, "login:a:"+addr)
+		keys = append(keys, "login:a:"+addressKey(addr))
 	}
 	return keys
+}
+
+// addressKey is the counter of a client address: an IPv4 address as it is, an IPv6 address as
+// its /64 (one subscriber usually holds a whole /64, so counting single addresses would let it
+// rotate through them), and anything that is not an address (a framework's client-IP rule can
+// pass header text through) hashed, so its size and bytes never reach the store.
+func addressKey(addr string) string {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return "h" + shortHash(addr)
+	}
+	ip = ip.Unmap().WithZone("")
+	if ip.Is6() {
+		p, _ := ip.Prefix(64) // a valid IPv6 address always has a /64
+		return p.String()
+	}
+	return ip.String()
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
 }
 
 // admitLogin counts this attempt against its username and its client address before the
