@@ -2,6 +2,8 @@ package adaptertest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -59,11 +61,14 @@ const (
 //   - the token endpoints mounted at /api (the adapter's Mount);
 //   - GET /api/me behind Middleware: 200, Content-Type application/json, body Me(identity);
 //   - GET /api/optional behind Optional: the same, with Me(nil) for an anonymous request;
-//   - GET /api/health, public: 200 {"status":"ok"}.
+//   - GET /api/health, public: 200 {"status":"ok"};
+//   - POST /api/me behind Middleware, answering as GET /api/me does, so that the CSRF check of
+//     a cookie-authenticated request of an unsafe method can be seen;
+//   - jwtkit.JWKSPath served by the adapter's JWKS handler, for every method.
 type Start func(t testing.TB, auth *jwtkit.Auth, opts Options) (baseURL string)
 
-// Me is the body of GET /api/me: {"user_id":1,"username":"demo"}, or {"user_id":null} for an
-// anonymous request.
+// Me is the body of GET (and POST) /api/me: {"user_id":1,"username":"demo"}, or
+// {"user_id":null} for an anonymous request.
 func Me(id *jwtkit.Identity) []byte {
 	if id == nil {
 		return []byte(`{"user_id":null}`)
@@ -100,35 +105,70 @@ func protectedBody(messages ...string) string {
 	return `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[` + strings.Join(parts, ",") + `]}`
 }
 
-// users are the example servers' demo users.
-type users struct{}
-
-var demoUsers = map[string]struct {
-	id     int64
-	active bool
-}{"demo": {1, true}, "inactive": {2, false}}
-
-func (users) Authenticate(_ context.Context, name, password string) (jwtkit.User, error) {
-	u, ok := demoUsers[name]
-	if !ok || password != "demo-password" {
-		return jwtkit.User{}, jwtkit.ErrBadCredentials
-	}
-	return jwtkit.User{ID: jwtkit.IntUserID(u.id), Active: u.active, Value: name}, nil
+// userStore holds the example servers' demo users, demo / demo-password (id 1, active) and
+// inactive / demo-password (id 2, inactive). Each server has its own, so that a test can
+// change a password (CheckRevokeToken) without touching another server's users.
+type userStore struct {
+	mu    sync.Mutex
+	users map[string]demoUser
 }
 
-func (users) LookupUser(_ context.Context, id jwtkit.UserID) (jwtkit.User, error) {
-	for name, u := range demoUsers {
+type demoUser struct {
+	id       int64
+	active   bool
+	password string
+}
+
+func newUsers() *userStore {
+	return &userStore{users: map[string]demoUser{
+		"demo":     {id: 1, active: true, password: "demo-password"},
+		"inactive": {id: 2, active: false, password: "demo-password"},
+	}}
+}
+
+// user is u as core sees it; PasswordHash stands for a stored hash: it changes with the
+// password.
+func (u demoUser) user(name string) jwtkit.User {
+	sum := sha256.Sum256([]byte(u.password))
+	return jwtkit.User{ID: jwtkit.IntUserID(u.id), Active: u.active, Value: name,
+		PasswordHash: "sha256$" + hex.EncodeToString(sum[:])}
+}
+
+func (s *userStore) Authenticate(_ context.Context, name, password string) (jwtkit.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[name]
+	if !ok || password != u.password {
+		return jwtkit.User{}, jwtkit.ErrBadCredentials
+	}
+	return u.user(name), nil
+}
+
+func (s *userStore) LookupUser(_ context.Context, id jwtkit.UserID) (jwtkit.User, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, u := range s.users {
 		if n, ok := id.Int(); ok && n == u.id {
-			return jwtkit.User{ID: jwtkit.IntUserID(u.id), Active: u.active, Value: name}, nil
+			return u.user(name), nil
 		}
 	}
 	return jwtkit.User{}, jwtkit.ErrUserNotFound
 }
 
+// setPassword changes a user's password, and with it the hash core fingerprints.
+func (s *userStore) setPassword(name, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[name]
+	u.password = password
+	s.users[name] = u
+}
+
 // outage wraps a real store and fails every call while down is set, as an unreachable server
-// would; the store behind it is the real memory store.
+// would; the store behind it is the real memory store, whose optional interfaces
+// (RotationStore, LoginLimiter) it passes on, failing as well while down.
 type outage struct {
-	jwtkit.Store
+	*memstore.Store
 	down atomic.Bool
 }
 
@@ -148,11 +188,53 @@ func (o *outage) RevokeOnce(ctx context.Context, jti string, exp time.Time) (boo
 	return o.Store.RevokeOnce(ctx, jti, exp)
 }
 
+func (o *outage) RevokeUser(ctx context.Context, userID string, issuedBefore, exp time.Time) error {
+	if o.down.Load() {
+		return errOutage
+	}
+	return o.Store.RevokeUser(ctx, userID, issuedBefore, exp)
+}
+
+func (o *outage) RevokeFamily(ctx context.Context, family string, exp time.Time) error {
+	if o.down.Load() {
+		return errOutage
+	}
+	return o.Store.RevokeFamily(ctx, family, exp)
+}
+
 func (o *outage) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error) {
 	if o.down.Load() {
 		return false, errOutage
 	}
 	return o.Store.Revoked(ctx, ref)
+}
+
+func (o *outage) RotateOnce(ctx context.Context, jti string, exp time.Time, answer []byte, graceUntil time.Time) (bool, error) {
+	if o.down.Load() {
+		return false, errOutage
+	}
+	return o.Store.RotateOnce(ctx, jti, exp, answer, graceUntil)
+}
+
+func (o *outage) RotatedAnswer(ctx context.Context, jti string, now time.Time) ([]byte, error) {
+	if o.down.Load() {
+		return nil, errOutage
+	}
+	return o.Store.RotatedAnswer(ctx, jti, now)
+}
+
+func (o *outage) LoginAttempt(ctx context.Context, key, id string, limit int, window time.Duration, now time.Time) (time.Duration, error) {
+	if o.down.Load() {
+		return 0, errOutage
+	}
+	return o.Store.LoginAttempt(ctx, key, id, limit, window, now)
+}
+
+func (o *outage) LoginForget(ctx context.Context, key, id string) error {
+	if o.down.Load() {
+		return errOutage
+	}
+	return o.Store.LoginForget(ctx, key, id)
 }
 
 // secret is the suite's HS256 key material.
@@ -164,6 +246,7 @@ type server struct {
 	base   string
 	auth   *jwtkit.Auth
 	store  *outage
+	users  *userStore
 	client *http.Client
 }
 
@@ -174,8 +257,10 @@ func newServer(t *testing.T, start Start, opts Options, edit func(*jwtkit.Config
 	t.Cleanup(func() { _ = mem.Close() })
 	key, err := jwtkit.NewHMACKey(jwtkit.HS256, secret, "")
 	require.NoError(t, err)
-	s := &server{t: t, store: &outage{Store: mem}}
-	cfg := jwtkit.Config{SigningKey: key, Store: s.store, Users: users{}}
+	s := &server{t: t, store: &outage{Store: mem}, users: newUsers()}
+	// Audit events would go to slog.Default() and flood the test output; a test that looks
+	// at them sets its own hook in edit.
+	cfg := jwtkit.Config{SigningKey: key, Store: s.store, Users: s.users, Audit: jwtkit.NoAudit}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -209,12 +294,21 @@ type answer struct {
 // do sends one request; headers are name/value pairs, repeated names send repeated headers.
 func (s *server) do(method, path, contentType, body string, headers ...string) answer {
 	s.t.Helper()
+	a, err := s.send(method, path, contentType, body, headers...)
+	require.NoError(s.t, err)
+	return a
+}
+
+// send is do for any goroutine: it returns the error instead of failing the test.
+func (s *server) send(method, path, contentType, body string, headers ...string) (answer, error) {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
 	}
 	req, err := http.NewRequest(method, s.base+path, r)
-	require.NoError(s.t, err)
+	if err != nil {
+		return answer{}, err
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -222,11 +316,15 @@ func (s *server) do(method, path, contentType, body string, headers ...string) a
 		req.Header.Add(headers[i], headers[i+1])
 	}
 	resp, err := s.client.Do(req)
-	require.NoError(s.t, err)
+	if err != nil {
+		return answer{}, err
+	}
 	defer func() { _ = resp.Body.Close() }()
 	b, err := io.ReadAll(resp.Body)
-	require.NoError(s.t, err)
-	return answer{status: resp.StatusCode, header: resp.Header, body: string(b)}
+	if err != nil {
+		return answer{}, err
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: string(b)}, nil
 }
 
 func (s *server) postJSON(path, body string, headers ...string) answer {
@@ -263,7 +361,9 @@ func expect(t *testing.T, a answer, status int, body string, tokenEndpoint bool)
 	assert.NotContains(t, a.body, "6379", "no internal error text in a body")
 }
 
-// Run runs the whole contract and the attack table against the adapter that start builds.
+// Run runs the whole contract, the attack table and the features beyond simplejwt (reuse
+// detection, revoke-all, CheckRevokeToken, cookie mode and CSRF, JWKS, login rate) against the
+// adapter that start builds.
 // opts describes the server Start builds (Server, MaxHeaderBytes); Run passes it to every
 // Start call, with Sources set as each part of the suite needs.
 func Run(t *testing.T, start Start, opts Options) {
@@ -292,6 +392,7 @@ func Run(t *testing.T, start Start, opts Options) {
 		runSources(t, newServer(t, start, withSources(base, FuzzSources()), nil), newServer(t, start, base, nil))
 	})
 	t.Run("attacks", func(t *testing.T) { runAttacks(t, start, base) })
+	t.Run("features", func(t *testing.T) { runFeatures(t, start, base) })
 }
 
 // withSources is opts with the sources set.

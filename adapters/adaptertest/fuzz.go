@@ -74,7 +74,7 @@ func FuzzAuth(tb testing.TB) *jwtkit.Auth {
 	tb.Cleanup(func() { _ = mem.Close() })
 	key, err := jwtkit.NewHMACKey(jwtkit.HS256, secret, "")
 	require.NoError(tb, err)
-	cfg := jwtkit.Config{SigningKey: key, Store: mem, Users: users{}}
+	cfg := jwtkit.Config{SigningKey: key, Store: mem, Users: newUsers(), Audit: jwtkit.NoAudit}
 	tableConfig(&cfg)
 	auth, err := jwtkit.New(cfg)
 	require.NoError(tb, err)

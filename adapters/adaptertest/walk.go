@@ -62,7 +62,7 @@ func minter(t *testing.T, key *jwtkit.Key, clock func() time.Time) *jwtkit.Auth 
 	mem, err := memstore.New()
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = mem.Close() })
-	auth, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: mem, Users: users{}, Clock: clock})
+	auth, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: mem, Users: newUsers(), Clock: clock, Audit: jwtkit.NoAudit})
 	require.NoError(t, err)
 	return auth
 }

@@ -79,9 +79,33 @@ func (m *authenticator) serve(c echo.Context, next echo.HandlerFunc) error {
 	}
 }
 
-// Handler serves one token endpoint.
+// Handler serves one token endpoint. The endpoint sees the request's headers and cookies
+// (cookie mode, CSRF) and a client address: c.RealIP() when the application set
+// Echo#IPExtractor, which is how Echo is told which proxies to believe, else the IP of the
+// connection (r.RemoteAddr). Echo's RealIP without an extractor takes X-Forwarded-For from
+// anyone, which would let a client pick the address LoginRate counts against.
 func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) echo.HandlerFunc {
-	return echo.WrapHandler(auth.EndpointHandler(ep))
+	header := auth.Config().AuthHeaderName
+	return func(c echo.Context) error {
+		r := c.Request()
+		req := jwtkit.HTTPRequest(r, header)
+		if e := c.Echo(); e != nil && e.IPExtractor != nil {
+			req.ClientAddr = e.IPExtractor(r)
+		}
+		// A failed write means the client went away: there is nobody left to tell, and the
+		// answer is committed, so Echo's error handler could not answer either.
+		_ = auth.Serve(r.Context(), ep, req).Write(c.Response())
+		return nil
+	}
+}
+
+// JWKS serves the public keys auth verifies with as a JWKS (jwtkit.Auth.ServeJWKS): 200 with
+// Cache-Control: public to GET and HEAD, 405 to other methods, 404 {"detail":"Not found."}
+// when auth has no public key (HMAC only). Mount it at jwtkit.JWKSPath for every method:
+//
+//	e.Any(jwtkit.JWKSPath, jwtecho.JWKS(auth))
+func JWKS(auth *jwtkit.Auth) echo.HandlerFunc {
+	return echo.WrapHandler(auth.JWKSHandler())
 }
 
 // Registrar is where Mount registers the endpoints: *echo.Group and *echo.Echo.

@@ -45,6 +45,8 @@ func newApp(auth *jwtkit.Auth, cfg jwtecho.Config) *echo.Echo {
 	api := e.Group("/api")
 	jwtecho.Mount(api, auth)
 	api.GET("/me", me, jwtecho.Middleware(auth, cfg))
+	api.POST("/me", me, jwtecho.Middleware(auth, cfg))
+	e.Any(jwtkit.JWKSPath, jwtecho.JWKS(auth))
 	api.GET("/optional", me, jwtecho.Optional(auth, cfg))
 	api.GET("/health", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, "application/json", []byte(`{"status":"ok"}`))

@@ -8,4 +8,10 @@
 // Fiber runs on fasthttp, which reuses a request's buffers once its handler returns: every
 // value this package takes from a request (header, cookie and query values, the method) is
 // copied before it reaches core, so an identity stays valid after the handler returns.
+//
+// The token endpoints take the client's address, which LoginRate counts failed logins
+// against, from c.IP(): the connection's address unless the application set
+// fiber.Config.ProxyHeader. With ProxyHeader, also set EnableTrustedProxyCheck and
+// TrustedProxies, or Fiber believes that header from any client, who could then pick the
+// address the limit counts.
 package jwtfiber

@@ -2,6 +2,8 @@ package jwtfiber
 
 import (
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,12 +20,15 @@ import (
 // here the buffers are rewritten in place after the values were taken, as fasthttp does when
 // it reuses a RequestCtx, and the values must not change.
 func TestValuesOutliveRequestBuffers(t *testing.T) {
-	app := fiber.New()
+	// ProxyHeader makes c.IP() read a request header, whose buffer is rewritten too.
+	app := fiber.New(fiber.Config{ProxyHeader: "X-Real-IP"})
 	fctx := &fasthttp.RequestCtx{}
 	fill := func(v string) {
 		fctx.Request.Header.SetMethod(map[string]string{"AAAA": "POST", "BBBB": "COPY"}[v])
 		fctx.Request.Header.Set("Authorization", "Bearer "+v)
 		fctx.Request.Header.Set("Content-Type", "application/"+v)
+		fctx.Request.Header.Set("X-CSRF-Token", v)
+		fctx.Request.Header.Set("X-Real-IP", v)
 		fctx.Request.Header.SetCookie("jwt", v)
 		fctx.QueryArgs().Set("t", v)
 	}
@@ -37,6 +42,7 @@ func TestValuesOutliveRequestBuffers(t *testing.T) {
 	cookie := lookup(c, jwtkit.FromCookie("jwt"))
 	query := lookup(c, jwtkit.FromQuery("t"))
 	req := request(c, "Authorization")
+	csrfHeader, csrfCookie := req.Header("X-CSRF-Token"), req.Cookie("jwt")
 	require.Equal(t, "AAAA", c.Query("t"), "the test reads what it rewrites")
 	unsafeQuery := c.Query("t") // fiber's own value, not copied: proves the rewrite below happens in place
 
@@ -50,6 +56,9 @@ func TestValuesOutliveRequestBuffers(t *testing.T) {
 	assert.Equal(t, "POST", req.Method)
 	assert.Equal(t, "application/AAAA", req.ContentType)
 	assert.Equal(t, "Bearer AAAA", req.Authorization)
+	assert.Equal(t, "AAAA", csrfHeader, "a header value core may keep is a copy")
+	assert.Equal(t, "AAAA", csrfCookie, "a cookie value core may keep (the CSRF cookie) is a copy")
+	assert.Equal(t, "AAAA", req.ClientAddr, "the client address reaches audit hooks, which may keep it")
 	body, err := io.ReadAll(req.Body) // core reads the body during Serve, before the handler returns
 	require.NoError(t, err)
 	assert.Equal(t, `{"token":"BBBB"}`, string(body), "the body is read through, not kept")
@@ -57,4 +66,27 @@ func TestValuesOutliveRequestBuffers(t *testing.T) {
 	assert.Empty(t, lookup(c, jwtkit.FromHeader("X-None")))
 	assert.Empty(t, lookup(c, jwtkit.FromCookie("none")))
 	assert.Empty(t, lookup(c, jwtkit.FromQuery("none")))
+}
+
+// TestWriteKeepsEveryValue: a header core sends several times (cookie mode's Set-Cookie lines,
+// a multi-valued Vary) goes out with every value, in order, replacing what an earlier handler
+// set under that name.
+func TestWriteKeepsEveryValue(t *testing.T) {
+	resp := jwtkit.Response{Status: http.StatusOK, Body: []byte(`{}`), Header: http.Header{
+		"Content-Type": {"application/json"},
+		"Set-Cookie":   {"a=1; Path=/; Secure", "b=2; Path=/api/token/; HttpOnly", "c=; Max-Age=0"},
+		"Vary":         {"Cookie", "Authorization"},
+	}}
+	app := fiber.New()
+	app.Get("/", func(c *fiber.Ctx) error {
+		c.Set("Vary", "Accept")
+		c.Cookie(&fiber.Cookie{Name: "earlier", Value: "x"})
+		return write(c, resp)
+	})
+	r, err := app.Test(httptest.NewRequest(http.MethodGet, "/", nil), -1)
+	require.NoError(t, err)
+	defer func() { _ = r.Body.Close() }()
+	assert.Equal(t, []string{"a=1; Path=/; Secure", "b=2; Path=/api/token/; HttpOnly", "c=; Max-Age=0"}, r.Header.Values("Set-Cookie"))
+	assert.Equal(t, []string{"Cookie", "Authorization"}, r.Header.Values("Vary"))
+	assert.Equal(t, []string{"application/json"}, r.Header.Values("Content-Type"))
 }

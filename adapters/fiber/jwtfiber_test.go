@@ -111,6 +111,8 @@ func conformanceApp(auth *jwtkit.Auth, opts adaptertest.Options) *fiber.App {
 	app.Server().SecureErrorLogMessage = true
 	jwtfiber.Mount(app.Group(jwtkit.DefaultPrefix), auth)
 	app.Get("/api/me", jwtfiber.Middleware(auth, jwtfiber.Config{Sources: opts.Sources}), me)
+	app.Post("/api/me", jwtfiber.Middleware(auth, jwtfiber.Config{Sources: opts.Sources}), me)
+	app.All(jwtkit.JWKSPath, jwtfiber.JWKS(auth))
 	app.Get("/api/optional", jwtfiber.Optional(auth, jwtfiber.Config{Sources: opts.Sources}), me)
 	app.Get("/api/health", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "application/json")

@@ -71,9 +71,28 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) gin.HandlerFunc
 	}
 }
 
-// Handler serves one token endpoint.
+// Handler serves one token endpoint. The endpoint sees the request's headers and cookies
+// (cookie mode, CSRF), and as the client's address c.ClientIP(): Gin's own rule, which believes
+// X-Forwarded-For and X-Real-IP only from the proxies the engine trusts (SetTrustedProxies,
+// TrustedPlatform). Gin trusts every address until SetTrustedProxies is called; see the
+// package documentation.
 func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) gin.HandlerFunc {
-	return gin.WrapH(auth.EndpointHandler(ep))
+	header := auth.Config().AuthHeaderName
+	return func(c *gin.Context) {
+		req := jwtkit.HTTPRequest(c.Request, header)
+		req.ClientAddr = c.ClientIP()
+		// A failed write means the client went away: there is nobody left to tell.
+		_ = auth.Serve(c.Request.Context(), ep, req).Write(c.Writer)
+	}
+}
+
+// JWKS serves the public keys auth verifies with as a JWKS (jwtkit.Auth.ServeJWKS): 200 with
+// Cache-Control: public to GET and HEAD, 405 to other methods, 404 {"detail":"Not found."}
+// when auth has no public key (HMAC only). Mount it at jwtkit.JWKSPath for every method:
+//
+//	router.Any(jwtkit.JWKSPath, jwtgin.JWKS(auth))
+func JWKS(auth *jwtkit.Auth) gin.HandlerFunc {
+	return gin.WrapH(auth.JWKSHandler())
 }
 
 // Mount registers every token endpoint auth serves at the group's prefix + its contract path,

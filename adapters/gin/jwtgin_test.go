@@ -34,6 +34,8 @@ func newApp(auth *jwtkit.Auth, opts adaptertest.Options) *gin.Engine {
 		c.Data(http.StatusOK, "application/json", adaptertest.Me(id))
 	}
 	api.GET("/me", jwtgin.Middleware(auth, jwtgin.Config{Sources: opts.Sources}), me)
+	api.POST("/me", jwtgin.Middleware(auth, jwtgin.Config{Sources: opts.Sources}), me)
+	r.Any(jwtkit.JWKSPath, jwtgin.JWKS(auth))
 	api.GET("/optional", jwtgin.Optional(auth, jwtgin.Config{Sources: opts.Sources}), me)
 	api.GET("/health", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", []byte(`{"status":"ok"}`)) })
 	return r

@@ -100,8 +100,17 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) func(http.Handl
 	}
 }
 
-// Handler serves one token endpoint.
+// Handler serves one token endpoint. The endpoint sees the request's headers and cookies
+// (cookie mode, CSRF) and its client address as net/http has it: the IP of r.RemoteAddr,
+// which behind a reverse proxy is the proxy's (see the package documentation).
 func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) http.Handler { return auth.EndpointHandler(ep) }
+
+// JWKS serves the public keys auth verifies with as a JWKS (jwtkit.Auth.ServeJWKS): 200 with
+// Cache-Control: public to GET and HEAD, 405 to other methods, 404 {"detail":"Not found."}
+// when auth has no public key (HMAC only). Mount it at jwtkit.JWKSPath for every method:
+//
+//	mux.Handle(jwtkit.JWKSPath, jwthttp.JWKS(auth))
+func JWKS(auth *jwtkit.Auth) http.Handler { return auth.JWKSHandler() }
 
 // Registrar is any router with a Handle(pattern, handler) method: *http.ServeMux, chi.Router.
 type Registrar interface {

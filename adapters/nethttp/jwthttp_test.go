@@ -27,6 +27,8 @@ func app(auth *jwtkit.Auth, cfg jwthttp.Config) http.Handler {
 		_, _ = w.Write(adaptertest.Me(id))
 	})
 	mux.Handle("GET /api/me", jwthttp.Middleware(auth, cfg)(me))
+	mux.Handle("POST /api/me", jwthttp.Middleware(auth, cfg)(me))
+	mux.Handle(jwtkit.JWKSPath, jwthttp.JWKS(auth))
 	mux.Handle("GET /api/optional", jwthttp.Optional(auth, cfg)(me))
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
