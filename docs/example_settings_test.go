@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log"
+	"log/slog"
+	"net/http"
 	"os"
 	"reflect"
 	"strings"
@@ -59,10 +61,33 @@ func Example_settingsDefaults() {
 		SkipUserActiveCheck: false, // CHECK_USER_IS_ACTIVE (inverted): checks on
 		CustomClaims:        nil,   // get_token() of a custom obtain serializer
 
+		CheckRevokeToken: false, // CHECK_REVOKE_TOKEN
+		RevokeTokenClaim: "",    // REVOKE_TOKEN_CLAIM: "hash_password" once CheckRevokeToken is on
+		RemoteKeys:       nil,   // JWK_URL: NewRemoteKeySet(ctx, RemoteKeySetConfig{URL: ...})
+
 		MaxTokenLength: 8192,     // no simplejwt setting: tokens longer than this fail unread
 		MaxBodyBytes:   64 << 10, // no simplejwt setting: larger bodies answer 413
 		TokenCacheSize: 10_000,   // no simplejwt setting: verified tokens kept (revocation still asked)
 		Clock:          time.Now, // no simplejwt setting: tests set it
+
+		// Beyond simplejwt (features.md): every one off.
+		ReuseDetection: false, // refresh-token families; a replayed refresh token revokes its family
+		ReuseGrace:     0,     // how long a rotated refresh token may be presented again
+		FamilyClaim:    "",    // "family" once ReuseDetection is on
+		Cookies: jwtkit.CookieConfig{ // cookie mode with a double-submit CSRF check
+			Enabled:     false,
+			Access:      false,
+			RefreshName: "__Secure-jwtkit-refresh",
+			RefreshPath: "/api/token/",
+			AccessName:  "__Host-jwtkit-access",
+			CSRFName:    "jwtkit-csrf",
+			CSRFHeader:  "X-CSRF-Token",
+			SameSite:    http.SameSiteStrictMode,
+		},
+		JWKSMaxAge:   5 * time.Minute,                  // Cache-Control max-age of the published JWKS
+		LoginRate:    jwtkit.Rate{},                    // no limit on failed logins
+		LoginLimiter: nil,                              // the Store, once LoginRate is set
+		Audit:        jwtkit.SlogAudit(slog.Default()), // security events; jwtkit.NoAudit turns them off
 	})
 	// endsnippet
 	if err != nil {
@@ -73,8 +98,10 @@ func Example_settingsDefaults() {
 		log.Fatal(err)
 	}
 	spelled, applied := auth.Config(), zero.Config()
-	fmt.Println(spelled.Clock != nil, applied.Clock != nil)
+	fmt.Println(spelled.Clock != nil, applied.Clock != nil, spelled.Audit != nil, applied.Audit != nil)
+	// Functions never compare equal: the ones above are compared by being set at all.
 	spelled.Clock, applied.Clock = nil, nil
+	spelled.Audit, applied.Audit = nil, nil
 	fmt.Println(reflect.DeepEqual(spelled, applied))
 	fmt.Println(applied.AccessTokenLifetime == jwtkit.DefaultAccessTokenLifetime,
 		applied.RefreshTokenLifetime == jwtkit.DefaultRefreshTokenLifetime,
@@ -82,7 +109,7 @@ func Example_settingsDefaults() {
 		applied.MaxBodyBytes == jwtkit.DefaultMaxBodyBytes)
 
 	// Output:
-	// true true
+	// true true true true
 	// true
 	// true true true true
 }

@@ -468,6 +468,13 @@ func (o *outageStore) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, e
 	return o.Store.Revoked(ctx, ref)
 }
 
+func (o *outageStore) RevokeUser(ctx context.Context, user string, cutoff, expires time.Time) error {
+	if o.down.Load() {
+		return errDown
+	}
+	return o.Store.RevokeUser(ctx, user, cutoff, expires)
+}
+
 type app struct {
 	url       string
 	auth      *jwtkit.Auth
@@ -475,8 +482,9 @@ type app struct {
 	usersDown *atomic.Bool
 }
 
-// startApp serves the contract's example app: the token endpoints at /api, GET /api/health,
-// GET /api/me behind the middleware, a memory store and the demo users, sliding tokens on.
+// startApp serves the contract's example app: the token endpoints at /api, the JWKS at
+// jwtkit.JWKSPath, GET /api/health, GET /api/me behind the middleware, a memory store and the
+// demo users, sliding tokens on.
 func startApp(t *testing.T, edit func(*jwtkit.Config)) *app {
 	t.Helper()
 	mem, err := memstore.New()
@@ -502,6 +510,7 @@ func startApp(t *testing.T, edit func(*jwtkit.Config)) *app {
 	}
 	mux := http.NewServeMux()
 	jwthttp.Mount(mux, "/api", a.auth)
+	mux.Handle(jwtkit.JWKSPath, jwthttp.JWKS(a.auth))
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]string{"status": "ok"})
 	})
@@ -551,6 +560,19 @@ func runExchanges(t *testing.T) []recorded {
 	rotating := startApp(t, func(c *jwtkit.Config) { c.RotateRefreshTokens = true; c.BlacklistAfterRotation = true })
 	past := func(c *jwtkit.Config) { c.Clock = func() time.Time { return time.Now().Add(-48 * time.Hour) } }
 	expiredIssuer := startApp(t, past)
+	// The features beyond simplejwt that change answers: cookie mode (with the access cookie,
+	// so revoke-all can be cookie-authenticated), login throttling, and an ES256 key whose
+	// public half is published.
+	cookies := startApp(t, func(c *jwtkit.Config) { c.Cookies = jwtkit.CookieConfig{Enabled: true, Access: true} })
+	throttled := startApp(t, func(c *jwtkit.Config) {
+		c.LoginRate = jwtkit.Rate{Limit: 1, Per: time.Minute}
+		c.LoginLimiter, _ = c.Store.(*outageStore).Store.(jwtkit.LoginLimiter) // the memory store underneath
+	})
+	esKey, err := jwtkit.GenerateKey(jwtkit.ES256, "es-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	asymmetric := startApp(t, func(c *jwtkit.Config) { c.SigningKey = esKey })
 
 	pair := func(a *app, user int64) jwtkit.Pair {
 		t.Helper()
@@ -633,6 +655,13 @@ func runExchanges(t *testing.T) []recorded {
 		"me: user removed":                    "user_not_found",
 		"me: user inactive":                   "user_inactive",
 		"me: user database down":              "store_unavailable",
+		"obtain, cookie mode":                 `{"access":"`,
+		"refresh from the cookie":             `{"access":"`,
+		"obtain, throttled":                   `"code":"throttled"`,
+		"sliding obtain, throttled":           `"code":"throttled"`,
+		"revoke-all with a refresh token":     `"message":"Token has wrong type"`,
+		"revoke-all without credentials":      "were not provided",
+		"jwks":                                `"kid":"es-1"`,
 	}
 	var ex []exchange
 	add := func(e exchange) {
@@ -740,6 +769,53 @@ func runExchanges(t *testing.T) []recorded {
 	add(exchange{name: "sliding refresh of an inactive user", method: "POST", path: slr, contentType: jsonCT, body: field("token", sliding(2)), status: 401})
 	add(exchange{name: "sliding refresh, store down", method: "POST", path: slr, contentType: jsonCT, body: field("token", sliding(1)), status: 503, storeDown: true})
 
+	// Log out everywhere.
+	ra := "/api/token/revoke-all/"
+	post := func(name string, a *app, path string, header []string, status int, down bool) {
+		add(exchange{name: name, app: a, method: "POST", path: path, header: header, status: status, storeDown: down})
+	}
+	revoking := startApp(t, nil) // an app of its own: revoke-all ends every session of user 1
+	post("revoke-all", revoking, ra, bearer(pair(revoking, 1).Access), 200, false)
+	post("revoke-all without credentials", revoking, ra, nil, 401, false)
+	post("revoke-all with a refresh token", revoking, ra, bearer(pair(revoking, 1).Refresh), 401, false)
+	post("revoke-all, store down", revoking, ra, bearer(pair(revoking, 1).Access), 503, true)
+	add(exchange{name: "OPTIONS", method: "OPTIONS", path: ra, status: 200})
+	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE", "HEAD"} {
+		add(exchange{name: m + " not allowed", method: m, path: ra, status: 405})
+	}
+
+	// Cookie mode: the refresh token in a cookie, double-submit CSRF on every cookie use.
+	const csrf = "double-submit-value"
+	cookie := func(name, value string) []string {
+		return []string{"Cookie", name + "=" + value + "; jwtkit-csrf=" + csrf}
+	}
+	withCSRF := func(h []string) []string { return append(h, "X-CSRF-Token", csrf) }
+	add(exchange{name: "obtain, cookie mode", app: cookies, method: "POST", path: "/api/token/", contentType: jsonCT, body: login, status: 200})
+	post("refresh from the cookie without the CSRF header", cookies, ref, cookie("__Secure-jwtkit-refresh", pair(cookies, 1).Refresh), 403, false)
+	post("refresh from the cookie", cookies, ref, withCSRF(cookie("__Secure-jwtkit-refresh", pair(cookies, 1).Refresh)), 200, false)
+	post("blacklist from the cookie without the CSRF header", cookies, bl, cookie("__Secure-jwtkit-refresh", pair(cookies, 1).Refresh), 403, false)
+	post("blacklist from the cookie", cookies, bl, withCSRF(cookie("__Secure-jwtkit-refresh", pair(cookies, 1).Refresh)), 200, false)
+	post("revoke-all from the access cookie without the CSRF header", cookies, ra, cookie("__Host-jwtkit-access", pair(cookies, 1).Access), 403, false)
+	post("revoke-all from the access cookie", cookies, ra, withCSRF(cookie("__Host-jwtkit-access", pair(cookies, 1).Access)), 200, false)
+
+	// Login throttling: one failure per minute per username and per address.
+	add(exchange{name: "obtain, the failure allowed", app: throttled, method: "POST", path: "/api/token/", contentType: jsonCT, body: `{"username":"demo","password":"nope"}`, status: 401})
+	add(exchange{name: "obtain, throttled", app: throttled, method: "POST", path: "/api/token/", contentType: jsonCT, body: login, status: 429})
+	add(exchange{name: "sliding obtain, throttled", app: throttled, method: "POST", path: sl, contentType: jsonCT, body: login, status: 429})
+
+	// The published keys: none with an HMAC key, the ES256 key's public half otherwise.
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"} {
+		add(exchange{name: "jwks of an HMAC key", method: m, path: jwtkit.JWKSPath, status: 404})
+		switch m {
+		case "GET":
+			add(exchange{name: "jwks", app: asymmetric, method: m, path: jwtkit.JWKSPath, status: 200})
+		case "HEAD":
+			add(exchange{name: "jwks, HEAD", app: asymmetric, method: m, path: jwtkit.JWKSPath, status: 200})
+		default:
+			add(exchange{name: "jwks, " + m + " not allowed", app: asymmetric, method: m, path: jwtkit.JWKSPath, status: 405})
+		}
+	}
+
 	// The example server's routes.
 	add(exchange{name: "health", method: "GET", path: "/api/health", status: 200})
 	me := func(name string, header []string, status int, down bool) {
@@ -834,7 +910,11 @@ func sendRaw(baseURL, raw string) (int, http.Header, []byte, error) {
 
 // contractHeaders must not appear on an answer that does not document them: a 400 or 405 with
 // WWW-Authenticate, or a protected route with Cache-Control, is a difference from the contract.
-var contractHeaders = []string{"WWW-Authenticate", "Allow", "Cache-Control"}
+var contractHeaders = []string{"WWW-Authenticate", "Allow", "Cache-Control", "Retry-After", "Set-Cookie"}
+
+// multiValued are the headers an answer may repeat, each value validated on its own: cookie
+// mode sets its cookies in one Set-Cookie line each (RFC 6265 forbids folding them).
+var multiValued = map[string]bool{"Set-Cookie": true}
 
 func checkExchanges(doc map[string]any, recs []recorded) []string {
 	v, err := newValidator(doc)
@@ -883,11 +963,13 @@ func checkExchanges(doc map[string]any, recs []recorded) []string {
 				}
 				continue
 			}
-			if len(values) > 1 {
+			if len(values) > 1 && !multiValued[http.CanonicalHeaderKey(name)] {
 				p = append(p, fmt.Sprintf("%s: header %s sent %d times", where, name, len(values)))
 			}
-			if msg := v.validate(hPtr+"/schema", values[0]); msg != "" {
-				p = append(p, fmt.Sprintf("%s: header %s: %q: %s", where, name, values[0], msg))
+			for _, value := range values {
+				if msg := v.validate(hPtr+"/schema", value); msg != "" {
+					p = append(p, fmt.Sprintf("%s: header %s: %q: %s", where, name, value, msg))
+				}
 			}
 		}
 		for _, name := range contractHeaders {
@@ -917,6 +999,12 @@ func checkExchanges(doc map[string]any, recs []recorded) []string {
 			body, bodyPtr, err := follow(doc, opPtr+"/requestBody")
 			if err != nil {
 				p = append(p, err.Error())
+				continue
+			}
+			if r.body == "" && r.contentType == "" {
+				if body["required"] == true {
+					p = append(p, fmt.Sprintf("%s: accepted without the body the document requires", where))
+				}
 				continue
 			}
 			if obj(body["content"])[r.contentType] == nil {
@@ -995,6 +1083,21 @@ func contractStatuses() []string {
 			out = append(out, triple(m, path, "405"))
 		}
 	}
+	// The features beyond simplejwt: throttled logins, the cookie-mode CSRF check, log out
+	// everywhere and the published keys.
+	for _, path := range obtain {
+		out = append(out, triple("POST", path, "429"))
+	}
+	out = append(out, triple("POST", "/api/token/refresh/", "403"), triple("POST", "/api/token/blacklist/", "403"))
+	ra := "/api/token/revoke-all/"
+	for _, status := range []string{"200", "401", "403", "503"} {
+		out = append(out, triple("POST", ra, status))
+	}
+	out = append(out, triple("OPTIONS", ra, "200"))
+	for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
+		out = append(out, triple(m, ra, "405"))
+	}
+	out = append(out, triple("GET", jwtkit.JWKSPath, "200"), triple("GET", jwtkit.JWKSPath, "404"), triple("POST", jwtkit.JWKSPath, "405"))
 	return append(out,
 		triple("GET", "/api/health", "200"),
 		triple("GET", "/api/me", "200"), triple("GET", "/api/me", "401"), triple("GET", "/api/me", "503"))
@@ -1081,5 +1184,24 @@ var mutants = []mutant{
 	}},
 	{"no 503 at the protected route", func(t *testing.T, d map[string]any) {
 		delete(mustObj(t, d, pointer("paths", "/api/me", "get", "responses")), "503")
+	}},
+	{"429 without Retry-After", func(t *testing.T, d map[string]any) {
+		delete(mustObj(t, d, "/components/responses/Throttled/headers"), "Retry-After")
+	}},
+	{"the JWKS cached privately", func(t *testing.T, d map[string]any) {
+		mustObj(t, d, "/components/headers/JWKSCacheControl/schema")["pattern"] = "^private, max-age=[0-9]+$"
+	}},
+	{"a private member in the JWKS", func(t *testing.T, d map[string]any) {
+		s := mustObj(t, d, "/components/schemas/PublicJWK")
+		s["required"] = append(slices.Clone(asSlice(s["required"])), "d")
+	}},
+	{"the refresh cookie readable by scripts", func(t *testing.T, d map[string]any) {
+		mustObj(t, d, "/components/headers/Set-Cookie/schema")["pattern"] = "^(__Host-jwtkit-access|jwtkit-csrf)=[^;]*; Path=/; Max-Age=[0-9]+; (HttpOnly; )?Secure; SameSite=Strict$"
+	}},
+	{"no 403 at refresh", func(t *testing.T, d map[string]any) {
+		delete(mustObj(t, d, pointer("paths", "/api/token/refresh/", "post", "responses")), "403")
+	}},
+	{"revoke-all without authentication", func(t *testing.T, d map[string]any) {
+		delete(mustObj(t, d, pointer("paths", "/api/token/revoke-all/", "post", "responses")), "401")
 	}},
 }

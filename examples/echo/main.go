@@ -1,5 +1,6 @@
 // Command echo is jwtkit's example server on Echo: the simplejwt-compatible token endpoints
-// under /api/token/, a public GET /api/health and a protected GET /api/me, configured by
+// under /api/token/ (with log out everywhere at /api/token/revoke-all/), the public keys at
+// /.well-known/jwks.json, a public GET /api/health and a protected GET /api/me, configured by
 // JWTKIT_* variables (see examples/README.md). From the repository root:
 //
 //	go run ./examples/echo
@@ -30,7 +31,8 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation.
+	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
+	// the features beyond simplejwt.
 	app, err := demo.Open(ctx)
 	if err != nil {
 		slog.Error("cannot start", "err", err)
@@ -42,7 +44,8 @@ func run() int {
 	// shutdown as the other examples.
 	e := echo.New()
 	api := e.Group(jwtkit.DefaultPrefix)
-	jwtecho.Mount(api, app.Auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwtecho.Mount(api, app.Auth)                   // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	e.Any(jwtkit.JWKSPath, jwtecho.JWKS(app.Auth)) // the public keys; 404 with an HS key
 	api.GET("/health", func(c echo.Context) error { return c.Blob(http.StatusOK, demo.JSON, demo.Health) })
 	api.GET("/me", func(c echo.Context) error {
 		id, _ := jwtecho.Identity(c)

@@ -1,5 +1,6 @@
 // Command fiber is jwtkit's example server on Fiber v2: the simplejwt-compatible token
-// endpoints under /api/token/, a public GET /api/health and a protected GET /api/me,
+// endpoints under /api/token/ (with log out everywhere at /api/token/revoke-all/), the public
+// keys at /.well-known/jwks.json, a public GET /api/health and a protected GET /api/me,
 // configured by JWTKIT_* variables (see examples/README.md). From the repository root:
 //
 //	go run ./examples/fiber
@@ -28,7 +29,8 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation.
+	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
+	// the features beyond simplejwt.
 	app, err := demo.Open(ctx)
 	if err != nil {
 		slog.Error("cannot start", "err", err)
@@ -44,7 +46,8 @@ func run() int {
 	// a malformed request; this keeps tokens out of those answers.
 	router.Server().SecureErrorLogMessage = true
 	api := router.Group(jwtkit.DefaultPrefix)
-	jwtfiber.Mount(api, app.Auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwtfiber.Mount(api, app.Auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	router.All(jwtkit.JWKSPath, jwtfiber.JWKS(app.Auth)) // the public keys; 404 with an HS key
 	api.Get("/health", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, demo.JSON)
 		return c.Send(demo.Health)

@@ -1,6 +1,7 @@
 // Command gin is jwtkit's example server on Gin: the simplejwt-compatible token endpoints under
-// /api/token/, a public GET /api/health and a protected GET /api/me, configured by JWTKIT_*
-// variables (see examples/README.md). From the repository root:
+// /api/token/ (with log out everywhere at /api/token/revoke-all/), the public keys at
+// /.well-known/jwks.json, a public GET /api/health and a protected GET /api/me, configured by
+// JWTKIT_* variables (see examples/README.md). From the repository root:
 //
 //	go run ./examples/gin
 package main
@@ -30,7 +31,8 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation.
+	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
+	// the features beyond simplejwt.
 	app, err := demo.Open(ctx)
 	if err != nil {
 		slog.Error("cannot start", "err", err)
@@ -41,8 +43,13 @@ func run() int {
 	// Release mode: Gin prints no route list; the ready line is the server's only output.
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
+	// The server is reached directly, so c.ClientIP() must be the connection's address: with
+	// Gin's default (trust every proxy) a client would pick its own X-Forwarded-For address and
+	// escape JWTKIT_LOGIN_RATE's per-address limit. Behind a proxy, name the proxy's address.
+	_ = router.SetTrustedProxies(nil)
 	api := router.Group(jwtkit.DefaultPrefix)
-	jwtgin.Mount(api, app.Auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwtgin.Mount(api, app.Auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	router.Any(jwtkit.JWKSPath, jwtgin.JWKS(app.Auth)) // the public keys; 404 with an HS key
 	api.GET("/health", func(c *gin.Context) { c.Data(http.StatusOK, demo.JSON, demo.Health) })
 	api.GET("/me", jwtgin.Middleware(app.Auth), func(c *gin.Context) {
 		id, _ := jwtgin.Identity(c)

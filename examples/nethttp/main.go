@@ -1,7 +1,8 @@
 // Command nethttp is jwtkit's example server on the standard library's net/http: the
-// simplejwt-compatible token endpoints under /api/token/, a public GET /api/health and a
-// protected GET /api/me, configured by JWTKIT_* variables (see examples/README.md). From the
-// repository root:
+// simplejwt-compatible token endpoints under /api/token/ (with log out everywhere at
+// /api/token/revoke-all/), the public keys at /.well-known/jwks.json, a public GET /api/health
+// and a protected GET /api/me, configured by JWTKIT_* variables (see examples/README.md). From
+// the repository root:
 //
 //	go run ./examples/nethttp
 package main
@@ -29,7 +30,8 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation.
+	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
+	// the features beyond simplejwt.
 	app, err := demo.Open(ctx)
 	if err != nil {
 		slog.Error("cannot start", "err", err)
@@ -38,7 +40,8 @@ func run() int {
 	defer app.Close()
 
 	mux := http.NewServeMux()
-	jwthttp.Mount(mux, jwtkit.DefaultPrefix, app.Auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwthttp.Mount(mux, jwtkit.DefaultPrefix, app.Auth)  // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	mux.Handle(jwtkit.JWKSPath, jwthttp.JWKS(app.Auth)) // the public keys; 404 with an HS key
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", demo.JSON)
 		_, _ = w.Write(demo.Health)

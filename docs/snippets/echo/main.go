@@ -40,7 +40,7 @@ func newEcho() (*echo.Echo, error) {
 	e := echo.New()
 	e.HideBanner = true
 	api := e.Group("/api")
-	jwtecho.Mount(api, auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwtecho.Mount(api, auth) // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	api.GET("/health", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{"status": "ok"})
 	})

@@ -39,7 +39,7 @@ func newApp() (*fiber.App, error) {
 	app := fiber.New()
 	app.Server().SecureErrorLogMessage = true // keep tokens out of fasthttp's 400 answers
 	api := app.Group("/api")
-	jwtfiber.Mount(api, auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwtfiber.Mount(api, auth) // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	api.Get("/health", func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"status": "ok"})
 	})

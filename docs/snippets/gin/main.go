@@ -40,7 +40,7 @@ func newRouter() (*gin.Engine, error) {
 	router := gin.New()
 	router.Use(gin.Recovery())
 	api := router.Group("/api")
-	jwtgin.Mount(api, auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwtgin.Mount(api, auth) // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	api.GET("/health", func(c *gin.Context) {
 		c.JSON(http.StatusOK, gin.H{"status": "ok"})
 	})

@@ -38,7 +38,7 @@ func newHandler() (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	jwthttp.Mount(mux, "/api", auth) // /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/
+	jwthttp.Mount(mux, "/api", auth) // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"status": "ok"})
 	})

@@ -95,21 +95,13 @@ func Open(ctx context.Context) (*App, error) {
 	return s.Open(ctx)
 }
 
-// Open builds the signing key (a random one, with a warning, when none is set), opens the
-// store, creating its tables when it is a SQL one, and builds the *jwtkit.Auth over the demo
-// users. Close the App when done.
+// Open builds the signing key (Key: a random one, with a warning, when none is set),
+// opens the store, creating its tables when it is a SQL one, and builds the *jwtkit.Auth over
+// the demo users with the features the settings turn on. Close the App when done.
 func (s Settings) Open(ctx context.Context) (*App, error) {
-	var key *jwtkit.Key
-	var err error
-	if s.SigningKey == "" {
-		slog.Warn(EnvSigningKey + " is not set: signing with a random key, so tokens stop working when the server restarts")
-		key, err = jwtkit.GenerateKey(jwtkit.HS256, "")
-	} else {
-		// The text itself is the key. NewHMACKey's errors describe a weak key, never quote it.
-		key, err = jwtkit.NewHMACKey(jwtkit.HS256, []byte(s.SigningKey), "")
-	}
+	key, err := s.Key()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", EnvSigningKey, err)
+		return nil, err
 	}
 	if s.Store.Kind == storeopen.Redis {
 		// go-redis logs failed dials with a logger of its own; through slog, stderr keeps one format.
@@ -119,20 +111,30 @@ func (s Settings) Open(ctx context.Context) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	auth, err := jwtkit.New(jwtkit.Config{
-		SigningKey:             key,
-		Store:                  store.Store,
-		Users:                  Users{},
-		AccessTokenLifetime:    s.AccessTTL,
-		RefreshTokenLifetime:   s.RefreshTTL,
-		RotateRefreshTokens:    s.RotateRefresh,
-		BlacklistAfterRotation: s.BlacklistAfterRotation,
-	})
+	auth, err := jwtkit.New(s.config(key, store.Store))
 	if err != nil {
 		_ = store.Close()
 		return nil, err
 	}
 	return &App{Settings: s, Auth: auth, store: store}, nil
+}
+
+// config is the jwtkit.Config the settings describe. Audit stays at its default, so the
+// security events (logins, refreshes, reuse, revocations) are lines of the server's log.
+func (s Settings) config(key *jwtkit.Key, store jwtkit.Store) jwtkit.Config {
+	return jwtkit.Config{
+		SigningKey:             key,
+		Store:                  store,
+		Users:                  Users{},
+		AccessTokenLifetime:    s.AccessTTL,
+		RefreshTokenLifetime:   s.RefreshTTL,
+		RotateRefreshTokens:    s.RotateRefresh,
+		BlacklistAfterRotation: s.BlacklistAfterRotation,
+		ReuseDetection:         s.ReuseDetection,
+		ReuseGrace:             s.ReuseGrace,
+		Cookies:                jwtkit.CookieConfig{Enabled: s.CookieMode},
+		LoginRate:              s.LoginRate,
+	}
 }
 
 // Serve listens on Settings.Addr, logs the ready line, and serves until ctx is done (SIGINT or

@@ -3,10 +3,15 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/md5" //nolint:gosec // simplejwt's password fingerprint, not a security boundary
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -98,4 +103,83 @@ func TestOpenRefusesAWeakKeyWithoutQuotingIt(t *testing.T) {
 	assert.Contains(t, err.Error(), "JWTKIT_SIGNING_KEY")
 	assert.NotContains(t, err.Error(), s.SigningKey)
 	assert.Equal(t, 2, ExitCode(err))
+}
+
+// With every variable unset, the Auth is simplejwt's: no feature beyond it is on.
+func TestOpenEverythingOff(t *testing.T) {
+	captureLog(t)
+	s, err := FromEnvFunc(envOf(map[string]string{"JWTKIT_STORE": "memory"}))
+	require.NoError(t, err)
+	app, err := s.Open(context.Background())
+	require.NoError(t, err)
+	defer app.Close()
+	cfg := app.Auth.Config()
+	assert.Equal(t, jwtkit.HS256, cfg.SigningKey.Algorithm())
+	assert.False(t, cfg.RotateRefreshTokens)
+	assert.False(t, cfg.ReuseDetection)
+	assert.Zero(t, cfg.ReuseGrace)
+	assert.False(t, cfg.CheckRevokeToken)
+	assert.False(t, cfg.Cookies.Enabled)
+	assert.Zero(t, cfg.LoginRate)
+	assert.Nil(t, app.Auth.JWKS(), "an HS key publishes nothing")
+}
+
+// Each feature variable reaches the Auth, on a store that supports every feature.
+func TestOpenWithEveryFeature(t *testing.T) {
+	captureLog(t)
+	s, err := FromEnvFunc(envOf(map[string]string{
+		"JWTKIT_STORE":           "memory",
+		"JWTKIT_ALGORITHM":       "ES256",
+		"JWTKIT_REUSE_DETECTION": "true",
+		"JWTKIT_REUSE_GRACE":     "5s",
+		"JWTKIT_COOKIE_MODE":     "true",
+		"JWTKIT_LOGIN_RATE":      "3/h",
+	}))
+	require.NoError(t, err)
+	app, err := s.Open(context.Background())
+	require.NoError(t, err)
+	defer app.Close()
+	cfg := app.Auth.Config()
+	assert.Equal(t, jwtkit.ES256, cfg.SigningKey.Algorithm())
+	assert.True(t, cfg.ReuseDetection)
+	assert.True(t, cfg.RotateRefreshTokens)
+	assert.True(t, cfg.BlacklistAfterRotation)
+	assert.Equal(t, 5*time.Second, cfg.ReuseGrace)
+	assert.True(t, cfg.Cookies.Enabled)
+	assert.False(t, cfg.Cookies.Access, "the contract's cookie mode: the refresh token only")
+	assert.Equal(t, jwtkit.Rate{Limit: 3, Per: time.Hour}, cfg.LoginRate)
+
+	var set struct{ Keys []jwtkit.JWK }
+	require.NoError(t, json.Unmarshal(app.Auth.JWKS(), &set))
+	require.Len(t, set.Keys, 1)
+	assert.Equal(t, cfg.SigningKey.KeyID(), set.Keys[0].Kid)
+	assert.Equal(t, "ES256", set.Keys[0].Alg)
+}
+
+// The demo users carry their password hash, so an application that copies them can turn on
+// CheckRevokeToken: tokens then carry simplejwt's fingerprint of the hash and still work.
+func TestUsersSupportCheckRevokeToken(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	key, err := jwtkit.GenerateKey(jwtkit.HS256, "")
+	require.NoError(t, err)
+	store, err := storeopen.Open(ctx, storeopen.Settings{Kind: storeopen.Memory})
+	require.NoError(t, err)
+	defer func() { _ = store.Close() }()
+	auth, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: store.Store, Users: Users{}, CheckRevokeToken: true, Audit: jwtkit.NoAudit})
+	require.NoError(t, err)
+
+	resp := auth.Serve(ctx, jwtkit.EndpointObtain, jwtkit.Request{Method: "POST", ContentType: JSON,
+		Body: strings.NewReader(`{"username":"demo","password":"demo-password"}`)})
+	require.Equal(t, 200, resp.Status, string(resp.Body))
+	var pair struct{ Access string }
+	require.NoError(t, json.Unmarshal(resp.Body, &pair))
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(pair.Access, ".")[1])
+	require.NoError(t, err)
+	sum := md5.Sum(accounts[0].hash) //nolint:gosec // simplejwt's fingerprint, checked as it is written
+	assert.Contains(t, string(payload), `"hash_password":"`+strings.ToUpper(hex.EncodeToString(sum[:]))+`"`)
+
+	id, err := auth.Authenticate(ctx, "Bearer "+pair.Access)
+	require.NoError(t, err)
+	assert.Equal(t, "demo", id.User.Value)
 }

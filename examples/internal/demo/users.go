@@ -80,7 +80,10 @@ func findAccount(match func(account) bool) (account, bool) {
 	return account{}, false
 }
 
-// user is what core and the handlers see: the hash stays here.
+// user is what core and the handlers see. PasswordHash is the bcrypt hash, which changes with
+// the password: with Config.CheckRevokeToken, tokens carry a fingerprint of it, and a password
+// change then revokes every token issued before (simplejwt's CHECK_REVOKE_TOKEN). The example
+// servers leave that setting off, as the contract has no variable for it.
 func (a account) user() jwtkit.User {
-	return jwtkit.User{ID: jwtkit.IntUserID(a.id), Active: a.active, Value: a.username}
+	return jwtkit.User{ID: jwtkit.IntUserID(a.id), Active: a.active, Value: a.username, PasswordHash: string(a.hash)}
 }

@@ -33,11 +33,11 @@ func TestAuthenticate(t *testing.T) {
 	ctx := context.Background()
 	u, err := Users{}.Authenticate(ctx, "demo", "demo-password")
 	require.NoError(t, err)
-	assert.Equal(t, jwtkit.User{ID: jwtkit.IntUserID(1), Active: true, Value: "demo"}, u)
+	assert.Equal(t, jwtkit.User{ID: jwtkit.IntUserID(1), Active: true, Value: "demo", PasswordHash: string(accounts[0].hash)}, u)
 
 	u, err = Users{}.Authenticate(ctx, "inactive", "demo-password")
 	require.NoError(t, err, "core, not Users, turns an inactive user away")
-	assert.Equal(t, jwtkit.User{ID: jwtkit.IntUserID(2), Active: false, Value: "inactive"}, u)
+	assert.Equal(t, jwtkit.User{ID: jwtkit.IntUserID(2), Active: false, Value: "inactive", PasswordHash: string(accounts[1].hash)}, u)
 
 	for _, c := range [][2]string{{"demo", "wrong"}, {"inactive", "Demo-password"}, {"nobody", "demo-password"}} {
 		_, err := Users{}.Authenticate(ctx, c[0], c[1])
@@ -62,6 +62,7 @@ func TestLookupUser(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "demo", u.Value)
 		assert.True(t, u.Active)
+		assert.Equal(t, string(accounts[0].hash), u.PasswordHash, "the same hash as at login, or CheckRevokeToken would refuse every token")
 	}
 	u, err := Users{}.LookupUser(ctx, jwtkit.IntUserID(2))
 	require.NoError(t, err)

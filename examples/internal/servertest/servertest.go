@@ -39,7 +39,8 @@ const (
 
 // Run builds the example in the current directory and runs it through every scenario: the
 // contract on the default SQLite store (and its revocations across a restart), with rotation,
-// on the memory store, with a random key, and with settings that cannot work.
+// on the memory store, with a random key, each feature beyond simplejwt switched on by its
+// variable, and with settings that cannot work.
 func Run(t *testing.T, framework string) {
 	bin := Build(t)
 	key, err := jwtkit.NewHMACKey(jwtkit.HS256, []byte(Key), "")
@@ -95,6 +96,8 @@ func Run(t *testing.T, framework string) {
 		s.Stop(t)
 	})
 
+	t.Run("features beyond simplejwt", func(t *testing.T) { runFeatures(t, bin) })
+
 	t.Run("settings that cannot work", func(t *testing.T) { runInvalid(t, bin) })
 }
 
@@ -125,6 +128,13 @@ func runInvalid(t *testing.T, bin string) {
 		{"blacklist without rotation", []string{"JWTKIT_BLACKLIST_AFTER_ROTATION=true"}, 2, "JWTKIT_ROTATE_REFRESH=true"},
 		{"weak key", []string{"JWTKIT_SIGNING_KEY=short-but-secret"}, 2, "JWTKIT_SIGNING_KEY"},
 		{"store", []string{"JWTKIT_STORE=oracle"}, 2, "JWTKIT_STORE"},
+		{"algorithm", []string{"JWTKIT_ALGORITHM=none"}, 2, `JWTKIT_ALGORITHM=\"none\"`},
+		{"key file with an HS key", []string{"JWTKIT_PRIVATE_KEY_FILE=/etc/key.pem"}, 2, "JWTKIT_PRIVATE_KEY_FILE is for RS, PS, ES and EdDSA keys"},
+		{"missing key file", []string{"JWTKIT_SIGNING_KEY=", "JWTKIT_ALGORITHM=ES256", "JWTKIT_PRIVATE_KEY_FILE=/nonexistent/key.pem"}, 2, "JWTKIT_PRIVATE_KEY_FILE"},
+		{"reuse detection", []string{"JWTKIT_REUSE_DETECTION=maybe"}, 2, "JWTKIT_REUSE_DETECTION"},
+		{"grace without reuse detection", []string{"JWTKIT_REUSE_GRACE=5s"}, 2, "JWTKIT_REUSE_GRACE=5s needs JWTKIT_REUSE_DETECTION=true"},
+		{"cookie mode", []string{"JWTKIT_COOKIE_MODE=please"}, 2, "JWTKIT_COOKIE_MODE"},
+		{"login rate", []string{"JWTKIT_LOGIN_RATE=5/day"}, 2, "JWTKIT_LOGIN_RATE"},
 		{"unreachable database", []string{"JWTKIT_STORE=postgres",
 			"JWTKIT_STORE_DSN=postgres://jwtkit:hunter2-secret@127.0.0.1:1/test?sslmode=disable&connect_timeout=5"}, 1, "postgres"},
 	}
