@@ -53,6 +53,7 @@ func TestNewInvalidConfig(t *testing.T) {
 		"negative Shards":     {{Shards: -1}},
 		"too many Shards":     {{Shards: 1<<16 + 1}},
 		"negative MaxEntries": {{MaxEntries: -1}},
+		"negative attempts":   {{MaxLoginAttempts: -1}},
 		"two configs":         {{}, {}},
 	} {
 		s, err := memstore.New(cfgs...)

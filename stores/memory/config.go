@@ -35,6 +35,15 @@ type Config struct {
 	// Optional. Default: 10_000_000. Negative is an error.
 	MaxEntries int
 
+	// MaxLoginAttempts caps the login attempts the limiter (LoginAttempt) holds at once, over
+	// every key. Attempts are forgotten once their window has passed; at the cap a new one
+	// first purges its shard (at most once a second), and if that frees nothing it fails with
+	// an error wrapping ErrFull, which core answers with a 503: a flood of logins under many
+	// keys can neither exhaust memory nor get an attempt through uncounted.
+	//
+	// Optional. Default: 1_000_000. Negative is an error.
+	MaxLoginAttempts int
+
 	// Clock tells the store the time; expiries are compared against it. Tests use it to move
 	// time without sleeping.
 	//
@@ -45,10 +54,11 @@ type Config struct {
 // ConfigDefault is the configuration New uses when given none, and the source of the default
 // of every field left zero.
 var ConfigDefault = Config{
-	Shards:        64,
-	PurgeInterval: time.Minute,
-	MaxEntries:    10_000_000,
-	Clock:         time.Now,
+	Shards:           64,
+	PurgeInterval:    time.Minute,
+	MaxEntries:       10_000_000,
+	MaxLoginAttempts: 1_000_000,
+	Clock:            time.Now,
 }
 
 // configDefault fills in defaults from ConfigDefault and validates the result, so even a
@@ -71,6 +81,9 @@ func configDefault(cfgs []Config) (Config, error) {
 	if cfg.MaxEntries == 0 {
 		cfg.MaxEntries = ConfigDefault.MaxEntries
 	}
+	if cfg.MaxLoginAttempts == 0 {
+		cfg.MaxLoginAttempts = ConfigDefault.MaxLoginAttempts
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = ConfigDefault.Clock
 	}
@@ -80,6 +93,8 @@ func configDefault(cfgs []Config) (Config, error) {
 		return Config{}, invalid("Shards must be between 1 and %d, got %d", maxShards, cfg.Shards)
 	case cfg.MaxEntries < 1:
 		return Config{}, invalid("MaxEntries must be positive, got %d", cfg.MaxEntries)
+	case cfg.MaxLoginAttempts < 1:
+		return Config{}, invalid("MaxLoginAttempts must be positive, got %d", cfg.MaxLoginAttempts)
 	case cfg.Clock == nil:
 		return Config{}, invalid("Clock is nil in both Config and ConfigDefault")
 	}

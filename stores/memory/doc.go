@@ -1,5 +1,7 @@
 // Package memstore is the in-memory jwtkit.Store: blacklisted jtis, per-user "log out
-// everywhere" cutoffs and revoked token families, held in the process's memory.
+// everywhere" cutoffs and revoked token families, held in the process's memory. It is also a
+// jwtkit.RotationStore (the answers of reuse detection's grace window) and a
+// jwtkit.LoginLimiter (login attempts in an exact sliding window), per process too.
 //
 // The module lives in the folder stores/memory, but the package is named memstore so call
 // sites read memstore.New() and never clash with another package called memory.
@@ -28,4 +30,9 @@
 //   - Fail closed when full: at Config.MaxEntries entries a write returns an error wrapping
 //     ErrFull rather than evicting a live revocation, which would make a revoked token valid.
 //   - Empty keys are refused with ErrEmptyKey, so a cutoff for the user "" can never exist.
+//   - Rotation answers live in a map of their own in the jti's shard, written under the same
+//     lock as the revocation, so a RotateOnce and its answer are one atomic step; they do not
+//     count towards MaxEntries and are purged once their grace window has closed.
+//   - Login attempts live in shards of their own (one mutex each, apart from the revocation
+//     shards), each key's attempts oldest first, capped by Config.MaxLoginAttempts.
 package memstore

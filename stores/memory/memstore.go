@@ -42,6 +42,11 @@ type Store struct {
 	maxEntries int64
 	entries    atomic.Int64
 
+	// logins are the login limiter's shards, as many as shards, under locks of their own.
+	logins      []loginShard
+	maxAttempts int64
+	attempts    atomic.Int64
+
 	stop      chan struct{} // nil when the background purge is disabled
 	done      chan struct{} // closed when the background purge goroutine has returned
 	closeOnce sync.Once
@@ -57,6 +62,10 @@ type shard struct {
 	jtis     map[string]uint32
 	users    map[string]cutoff
 	families map[string]uint32
+	// answers holds the answers of won rotations (RotateOnce) by jti. They are apart from the
+	// jti maps, which keep their compact form, but under the same lock, which is what makes a
+	// rotation and its answer one atomic step.
+	answers map[string]rotation
 	// lastFullPurge is the second of the last purge a write at the cap ran on this shard.
 	lastFullPurge int64
 
@@ -77,11 +86,13 @@ func New(cfg ...Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		shards:     make([]shard, c.Shards),
-		mask:       uint64(c.Shards - 1),
-		seed:       maphash.MakeSeed(),
-		clock:      c.Clock,
-		maxEntries: int64(c.MaxEntries),
+		shards:      make([]shard, c.Shards),
+		mask:        uint64(c.Shards - 1),
+		seed:        maphash.MakeSeed(),
+		clock:       c.Clock,
+		maxEntries:  int64(c.MaxEntries),
+		logins:      make([]loginShard, c.Shards),
+		maxAttempts: int64(c.MaxLoginAttempts),
 	}
 	for i := range s.shards {
 		sh := &s.shards[i]
@@ -89,6 +100,8 @@ func New(cfg ...Config) (*Store, error) {
 		sh.jtis = make(map[string]uint32)
 		sh.users = make(map[string]cutoff)
 		sh.families = make(map[string]uint32)
+		sh.answers = make(map[string]rotation)
+		s.logins[i].keys = make(map[string][]attempt)
 	}
 	if c.PurgeInterval > 0 {
 		s.stop = make(chan struct{})
@@ -288,22 +301,25 @@ func (s *Store) jtiRevoked(jti string) bool {
 	return ok && live(exp, s.now())
 }
 
-// Purge removes every expired entry and reports how many it removed. It locks one shard at a
-// time, and stops early with ctx's error when ctx ends.
+// Purge removes every expired entry, every rotation answer whose grace window has closed and
+// every login attempt whose window has passed, and reports how many it removed (each is one).
+// It locks one shard at a time, and stops early with ctx's error when ctx ends.
 func (s *Store) Purge(ctx context.Context) (int, error) {
 	removed := 0
 	for i := range s.shards {
 		if err := ctx.Err(); err != nil {
 			return removed, err
 		}
-		sh, now := &s.shards[i], s.now()
+		sh, now := &s.shards[i], s.clock()
 		sh.mu.Lock()
-		n := sh.purge(now)
+		n := sh.purge(now.Unix())
+		answers := sh.purgeAnswers(now)
 		sh.mu.Unlock()
 		s.entries.Add(-int64(n))
-		removed += n
+		removed += n + answers
 	}
-	return removed, nil
+	n, err := s.purgeLogins(ctx)
+	return removed + n, err
 }
 
 // purge deletes the shard's expired entries; the caller holds sh.mu for writing and adjusts

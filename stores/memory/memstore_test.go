@@ -23,7 +23,7 @@ func newStore(tb testing.TB) jwtkit.Store {
 // by design, so a new instance remembering an old one's revocations (RestartThroughCore) does
 // not apply, and neither does storetest.Outage: there is no server to lose.
 func TestConformance(t *testing.T) {
-	storetest.Run(t, newStore, storetest.Features{Purge: true})
+	storetest.Run(t, newStore, storetest.Features{Purge: true, Rotation: true, Limiter: true})
 }
 
 func BenchmarkStore(b *testing.B) {

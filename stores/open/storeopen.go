@@ -232,7 +232,10 @@ func openSQL(ctx context.Context, kind, dsn string, s Settings) (*Opened, error)
 		return nil, err
 	}
 	o := &Opened{Store: st, Kind: kind, Prefix: cmpOr(s.TablePrefix, sqlstore.ConfigDefault.TablePrefix),
-		Dialect: k.dialect, DB: db, sql: st, close: db.Close}
+		Dialect: k.dialect, DB: db, sql: st, close: func() error {
+			// The store's prepared statements first, then the pool they were prepared on.
+			return errors.Join(st.Close(), db.Close())
+		}}
 	if s.AutoMigrate {
 		if err := st.Migrate(ctx); err != nil {
 			_ = db.Close()

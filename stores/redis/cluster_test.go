@@ -69,7 +69,7 @@ func TestCluster(t *testing.T) {
 	}
 
 	t.Run("Conformance", func(t *testing.T) {
-		storetest.Run(t, newClusterStore, storetest.Features{Shared: true})
+		storetest.Run(t, newClusterStore, storetest.Features{Shared: true, Rotation: true, Limiter: true})
 	})
 
 	// Every record about one id shares a slot, whatever the id holds, so a later multi-key

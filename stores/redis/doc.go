@@ -13,24 +13,29 @@
 //
 // # Key layout
 //
-// Every record is one string key with a TTL equal to its expiry, so Redis forgets it when the
-// token it describes has expired anyway and nothing needs purging (the store is no
-// jwtkit.Purger):
+// Every record is one key (a string; a login key's attempts a sorted set) with a TTL equal to
+// its expiry, so Redis forgets it when the token it describes has expired anyway, or the
+// window it counts in has passed, and nothing needs purging (the store is no jwtkit.Purger):
 //
-//	<prefix>j:{<jti>}     a revoked jti; value: "1", or the nonce of the RevokeOnce that won
+//	<prefix>j:{<jti>}     a revoked jti; value: "1", or the nonce of the RevokeOnce (or
+//	                      RotateOnce) that won
 //	<prefix>u:{<user id>} a user's cutoff; value: the cutoff in Unix seconds, e.g. "1800000000"
 //	<prefix>f:{<family>}  a revoked token family; value: "1"
+//	<prefix>a:{<jti>}     the answer of the RotateOnce that won; value: graceUntil as 8 bytes of
+//	                      big-endian Unix nanoseconds, then the answer; TTL: until graceUntil
+//	<prefix>l:{<key>}     a login key's attempts; a sorted set of attempt ids scored by their
+//	                      time in Unix microseconds; TTL: a window after the latest attempt
 //
 // The prefix is Config.Prefix ("jwtkit:" by default). The id in braces is the key's Cluster
-// hash tag: every record about one id (its jti record and any later per-jti bookkeeping, or a
-// family and its own bookkeeping) lands in one slot, so a script over them stays Cluster-safe,
+// hash tag: every record about one id (a jti's revocation and its rotation answer, say) lands
+// in one slot, so a script over them stays Cluster-safe,
 // while different ids spread over the whole cluster. A '}' in an id would end the tag early, so
 // ids are escaped inside the braces ('\' becomes `\\`, '}' becomes `\)`); for that reason, too,
 // a prefix may not contain braces.
 //
 // # Atomicity
 //
-// Every operation touches one key, and each is atomic in Redis itself:
+// Every operation but RotateOnce touches one key, and each is atomic in Redis itself:
 //   - RevokeOnce is one SET key nonce NX GET PX ttl. Its value is a nonce unique to the call, so
 //     a call that go-redis retried after its first attempt landed (a reply lost to a broken
 //     connection) finds its own nonce and still wins, where a plain SET NX would report a loss
@@ -40,6 +45,12 @@
 //     Redis 7 in four commands where the script is one.)
 //   - RevokeUser runs a Lua script that keeps the later cutoff and the longer TTL of the old and
 //     the new record.
+//   - RotateOnce runs one Lua script over the jti's key and its answer's key, which share the
+//     jti's hash tag and so one slot: it claims the jti like RevokeOnce (nonce included) and
+//     writes the answer in the same step, so nobody can see the jti revoked without its answer.
+//   - LoginAttempt runs one Lua script on the key's sorted set: drop attempts at or before
+//     now-window, count the rest, then record the attempt or return how long until the
+//     limit-th newest leaves the window. Times come from the caller's now, not Redis's clock.
 //
 // Revoked reads up to three keys in different slots. It sends them as one pipeline (EXISTS,
 // GET, EXISTS): one round trip to a single server, and on Cluster go-redis sends each node its

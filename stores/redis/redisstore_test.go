@@ -24,7 +24,7 @@ func newStore(tb testing.TB) jwtkit.Store {
 
 func TestConformance(t *testing.T) {
 	needRedis(t)
-	storetest.Run(t, newStore, storetest.Features{Shared: true})
+	storetest.Run(t, newStore, storetest.Features{Shared: true, Rotation: true, Limiter: true})
 }
 
 func BenchmarkStore(b *testing.B) {

@@ -21,6 +21,10 @@ type stmt struct {
 	// order, for MySQL, which has no numbered parameters, lists which argument (0-based) each
 	// '?' takes; nil means the arguments go as they are.
 	order []int
+	// prep, when not nil, holds the statement prepared once per Store (see prepared.go):
+	// every statement a request runs has one, so the database parses it once per connection
+	// rather than once per call.
+	prep *prepared
 }
 
 // Arguments: $1 jti or family, $2 expires_at, $3 now (also the new revoked_at).
@@ -66,6 +70,38 @@ expires_at = GREATEST(expires_at, $3)`
 	purgeMySQL    = `DELETE FROM {table} WHERE expires_at <= $1 LIMIT $2`
 	purgeSQLite   = `DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE expires_at <= $1 LIMIT $2) AND expires_at <= $1`
 
+	// Arguments: $1 jti, $2 answer, $3 grace_until (Unix nanoseconds), $4 expires_at (the
+	// same instant in Unix seconds, rounded up, which is what Purge reads).
+	answerPutPostgres = `INSERT INTO {prefix}rotation_answers AS t (jti, answer, grace_until, expires_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (jti) DO UPDATE SET answer = $2, grace_until = $3, expires_at = $4`
+	answerPutMySQL = `INSERT INTO {prefix}rotation_answers (jti, answer, grace_until, expires_at) VALUES ($1, $2, $3, $4)
+ON DUPLICATE KEY UPDATE answer = $2, grace_until = $3, expires_at = $4`
+	// Argument: $1 jti.
+	answerDelete = `DELETE FROM {prefix}rotation_answers WHERE jti = $1`
+	// Arguments: $1 jti, $2 now (Unix nanoseconds).
+	answerGet = `SELECT answer FROM {prefix}rotation_answers WHERE jti = $1 AND grace_until > $2`
+	// Argument: $1 jti. MySQL's RotateOnce reads the row its INSERT IGNORE found without
+	// locking it, so that losers never queue for a lock they would only give back.
+	jtiExpiry = `SELECT expires_at FROM {prefix}blacklisted_tokens WHERE jti = $1`
+
+	// Arguments: $1 login key, $2 expires_at. The row is the key's lock: the upsert holds it
+	// until the transaction ends, so one LoginAttempt per key counts at a time.
+	loginLockPostgres = `INSERT INTO {prefix}login_keys AS t (login_key, expires_at) VALUES ($1, $2)
+ON CONFLICT (login_key) DO UPDATE SET expires_at = GREATEST(t.expires_at, $2)`
+	loginLockMySQL = `INSERT INTO {prefix}login_keys (login_key, expires_at) VALUES ($1, $2)
+ON DUPLICATE KEY UPDATE expires_at = GREATEST(expires_at, $2)`
+	// Arguments: $1 login key, $2 start of the window (Unix nanoseconds, excluded), $3 limit:
+	// the newest limit attempts in the window, newest first; the last is the one that blocks.
+	loginWindow = `SELECT attempted_at FROM {prefix}login_attempts WHERE login_key = $1 AND attempted_at > $2
+ORDER BY attempted_at DESC LIMIT $3`
+	// Arguments: $1 login key, $2 attempt id, $3 attempted_at (Unix nanoseconds), $4 expires_at.
+	loginRecordPostgres = `INSERT INTO {prefix}login_attempts AS t (login_key, attempt_id, attempted_at, expires_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT (login_key, attempt_id) DO UPDATE SET attempted_at = $3, expires_at = $4`
+	loginRecordMySQL = `INSERT INTO {prefix}login_attempts (login_key, attempt_id, attempted_at, expires_at) VALUES ($1, $2, $3, $4)
+ON DUPLICATE KEY UPDATE attempted_at = $3, expires_at = $4`
+	// Arguments: $1 login key, $2 attempt id.
+	loginForget = `DELETE FROM {prefix}login_attempts WHERE login_key = $1 AND attempt_id = $2`
+
 	// Arguments: $1 version, $2 applied_at.
 	versionTable  = `CREATE TABLE IF NOT EXISTS {prefix}schema_migrations (version INTEGER NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)`
 	versionGet    = `SELECT COALESCE(MAX(version), 0) FROM {prefix}schema_migrations`
@@ -77,8 +113,9 @@ expires_at = GREATEST(expires_at, $3)`
 	tableExistsSQLite   = `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
 )
 
-// The tables, in the order Purge visits them.
-var tables = [...]string{"blacklisted_tokens", "user_revocations", "family_revocations"}
+// The tables, in the order Purge visits them. Every one has an expires_at in Unix seconds.
+var tables = [...]string{"blacklisted_tokens", "user_revocations", "family_revocations",
+	"rotation_answers", "login_attempts", "login_keys"}
 
 // Parts of Revoked's one query, joined with OR. %d placeholders are filled with parameter
 // numbers; $1 is now.
@@ -101,8 +138,24 @@ type queries struct {
 	revoke, revokeFamily, revokeOnce, revokeOnceTakeOver, revokeUser stmt
 	purge                                                            [len(tables)]stmt
 	// revoked is indexed by the look* bits; revoked[0] is never run.
-	revoked                                         [lookAll + 1]stmt
-	versionTable, versionGet, versionInsert, exists stmt
+	revoked                                          [lookAll + 1]stmt
+	answerPut, answerDelete, answerGet, jtiExpiry    stmt
+	loginLock, loginWindow, loginRecord, loginForget stmt
+	versionTable, versionGet, versionInsert, exists  stmt
+}
+
+// prepared returns the prepared forms of every statement that has one.
+func (q *queries) prepared() []*prepared {
+	all := []stmt{q.revoke, q.revokeFamily, q.revokeOnce, q.revokeOnceTakeOver, q.revokeUser,
+		q.answerPut, q.answerDelete, q.answerGet, q.jtiExpiry, q.loginLock, q.loginWindow, q.loginRecord, q.loginForget}
+	all = append(append(all, q.purge[:]...), q.revoked[1:]...)
+	var out []*prepared
+	for _, st := range all {
+		if st.prep != nil {
+			out = append(out, st.prep)
+		}
+	}
+	return out
 }
 
 func buildQueries(d Dialect, prefix string) queries {
@@ -118,6 +171,9 @@ func buildQueries(d Dialect, prefix string) queries {
 		q.revokeOnce = b(revokeOnceInsertMySQL)
 		q.revokeOnceTakeOver = b(revokeOnceTakeOverMySQL)
 		q.revokeUser = b(revokeUserMySQL)
+		q.answerPut = b(answerPutMySQL)
+		q.loginLock = b(loginLockMySQL)
+		q.loginRecord = b(loginRecordMySQL)
 		q.exists = b(tableExistsMySQL)
 	default:
 		greatest := func(text string) string {
@@ -130,6 +186,9 @@ func buildQueries(d Dialect, prefix string) queries {
 		q.revokeFamily = forTable(greatest(revokePostgres), "family_revocations", "family")
 		q.revokeOnce = b(revokeOncePostgres)
 		q.revokeUser = b(greatest(revokeUserPostgres))
+		q.answerPut = b(answerPutPostgres)
+		q.loginLock = b(greatest(loginLockPostgres))
+		q.loginRecord = b(loginRecordPostgres)
 		q.exists = b(tableExistsPostgres)
 		if d == SQLite {
 			q.exists = b(tableExistsSQLite)
@@ -155,6 +214,25 @@ func buildQueries(d Dialect, prefix string) queries {
 			parts = append(parts, strings.Replace(revokedFamily, "%d", strconv.Itoa(n), 1))
 		}
 		q.revoked[look] = b("SELECT " + strings.Join(parts, " OR "))
+	}
+	q.answerDelete = b(answerDelete)
+	q.answerGet = b(answerGet)
+	q.jtiExpiry = b(jtiExpiry)
+	q.loginWindow = b(loginWindow)
+	q.loginForget = b(loginForget)
+	// Everything a request or a Purge runs is prepared; the migration statements, run once
+	// on a connection or transaction of their own, are not.
+	for _, st := range []*stmt{&q.revoke, &q.revokeFamily, &q.revokeOnce, &q.revokeOnceTakeOver, &q.revokeUser,
+		&q.answerPut, &q.answerDelete, &q.answerGet, &q.jtiExpiry, &q.loginLock, &q.loginWindow, &q.loginRecord, &q.loginForget} {
+		if st.text != "" { // revokeOnceTakeOver is MySQL's only
+			st.prep = new(prepared)
+		}
+	}
+	for i := range q.purge {
+		q.purge[i].prep = new(prepared)
+	}
+	for i := 1; i < len(q.revoked); i++ {
+		q.revoked[i].prep = new(prepared)
 	}
 	q.versionTable = b(versionTable)
 	q.versionGet = b(versionGet)

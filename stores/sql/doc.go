@@ -1,6 +1,8 @@
 // Package sqlstore is the SQL jwtkit.Store: blacklisted jtis, per-user "log out everywhere"
 // cutoffs and revoked token families in PostgreSQL, MySQL/MariaDB or SQLite, through
 // database/sql. Revocations survive restarts and are shared by every replica on the database.
+// It is also a jwtkit.RotationStore (the answers of reuse detection's grace window) and a
+// jwtkit.LoginLimiter (login attempts in an exact sliding window, shared by every replica).
 //
 // The module lives in the folder stores/sql, but the package is named sqlstore so call sites
 // read sqlstore.New(…) and never clash with the standard library's database/sql, which every
@@ -29,8 +31,16 @@
 //     rolls back to break a deadlock are run again.
 //   - Revoked answers for the jti, the user's cutoff and the family in one query, one round
 //     trip.
-//   - Times are integer Unix seconds; expiries are rounded up (the store contract allows up,
-//     never down) and compared with Config.Clock, not the database server's clock.
+//   - RotateOnce is RevokeOnce and the answer's upsert in one transaction, so no caller can
+//     see the jti revoked without its answer; LoginAttempt locks the key's row in
+//     <prefix>login_keys, reads the newest attempts of the window and inserts, in one
+//     transaction, so attempts on one key count one at a time across processes.
+//   - Every statement a request runs is prepared once per Store (lazily, with
+//     db.PrepareContext) and re-prepared by database/sql on new connections; Close releases
+//     them.
+//   - Expiries are integer Unix seconds, rounded up (the store contract allows up, never down)
+//     and compared with Config.Clock, not the database server's clock; grace windows and login
+//     attempts are Unix nanoseconds, compared with the now the caller passes.
 //   - Expired rows count as absent at once and are deleted by Purge in batches of
 //     Config.PurgeBatch rows; nothing purges in the background.
 //   - Keys are opaque and compared byte for byte, at most MaxKeyLen bytes; empty keys are

@@ -13,6 +13,7 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	_ "modernc.org/sqlite"
 
@@ -130,6 +131,7 @@ func (e *env) store(tb testing.TB, db *sql.DB, cfg sqlstore.Config) *sqlstore.St
 	s, err := sqlstore.New(db, cfg)
 	require.NoError(tb, err)
 	require.Equal(tb, e.dialect, s.Dialect(), "dialect detected from the driver")
+	tb.Cleanup(func() { assert.NoError(tb, s.Close(), "Close releases the prepared statements") })
 	return s
 }
 
@@ -139,7 +141,8 @@ func (e *env) newStore(tb testing.TB) jwtkit.Store {
 }
 
 // tableNames are every table Migrate creates, without the prefix.
-var tableNames = []string{"blacklisted_tokens", "user_revocations", "family_revocations", "schema_migrations"}
+var tableNames = []string{"blacklisted_tokens", "user_revocations", "family_revocations",
+	"rotation_answers", "login_attempts", "login_keys", "schema_migrations"}
 
 func (e *env) drop(tb testing.TB) {
 	db, err := sql.Open(e.driver, e.dsn)

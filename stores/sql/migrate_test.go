@@ -12,7 +12,7 @@ import (
 	sqlstore "github.com/jwtkit/jwtkit/stores/sql"
 )
 
-const latestVersion = 1
+const latestVersion = 2
 
 // TestMigrate: a fresh prefix migrates to the latest version, and Migrate again changes
 // nothing (same version row, same data).

@@ -26,8 +26,10 @@ var (
 )
 
 var (
-	_ jwtkit.Store  = (*Store)(nil)
-	_ jwtkit.Purger = (*Store)(nil)
+	_ jwtkit.Store         = (*Store)(nil)
+	_ jwtkit.Purger        = (*Store)(nil)
+	_ jwtkit.RotationStore = (*Store)(nil)
+	_ jwtkit.LoginLimiter  = (*Store)(nil)
 )
 
 // Store is a jwtkit.Store in a SQL database (PostgreSQL, MySQL/MariaDB or SQLite) reached
@@ -43,8 +45,9 @@ type Store struct {
 }
 
 // New returns a Store on db, which the caller opened and keeps owning: the Store never closes
-// it. New does no I/O; call Migrate to create the tables. An invalid configuration returns an
-// error wrapping jwtkit.ErrInvalidConfig.
+// it. New does no I/O; call Migrate to create the tables, and Close when done with the Store
+// to release the statements it prepares on db. An invalid configuration returns an error
+// wrapping jwtkit.ErrInvalidConfig.
 func New(db *sql.DB, cfg Config) (*Store, error) {
 	c, err := configDefault(db, cfg)
 	if err != nil {
@@ -146,7 +149,7 @@ func (s *Store) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error) 
 	}
 	st := s.q.revoked[look]
 	var revoked bool
-	if err := s.db.QueryRowContext(ctx, st.text, st.args(args)...).Scan(&revoked); err != nil {
+	if _, err := s.queryOne(ctx, nil, st, st.args(args), &revoked); err != nil {
 		return false, fail(ctx, "revoked", err)
 	}
 	return revoked, nil
@@ -186,7 +189,7 @@ const execAttempts = 3
 func (s *Store) exec(ctx context.Context, op string, st stmt, args ...any) (int64, error) {
 	args = st.args(args)
 	for attempt := 1; ; attempt++ {
-		res, err := s.db.ExecContext(ctx, st.text, args...)
+		res, err := s.run(ctx, nil, st, args)
 		if err == nil {
 			var n int64
 			if n, err = res.RowsAffected(); err == nil {

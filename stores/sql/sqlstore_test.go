@@ -13,7 +13,7 @@ import (
 // Shared subtests prove what two replicas of a service would see.
 func TestConformance(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, e *env) {
-		storetest.Run(t, e.newStore, storetest.Features{Purge: true, Shared: true})
+		storetest.Run(t, e.newStore, storetest.Features{Purge: true, Shared: true, Rotation: true, Limiter: true})
 	})
 }
 

@@ -15,7 +15,7 @@
 //	}
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, newStore, storetest.Features{Purge: true})
+//		storetest.Run(t, newStore, storetest.Features{Purge: true, Rotation: true, Limiter: true})
 //	}
 //
 //	func BenchmarkStore(b *testing.B) { storetest.Bench(b, newStore) }
@@ -32,7 +32,20 @@
 //     RevokeFamily return a non-nil error, so a cutoff for the user "" can never exist.
 //   - A context that is already cancelled makes every method return an error for which
 //     errors.Is(err, context.Canceled) holds, and changes nothing.
-//   - Purge counts entries: each revoked jti, user cutoff and family it removes is one.
+//   - Purge counts entries: each revoked jti, user cutoff and family it removes is one (and a
+//     store may count its rotation answers, login attempts and bookkeeping rows too).
+//   - RotateOnce with an expiry already past does not win and records nothing; a winning
+//     RotateOnce whose graceUntil has passed records no answer; RotateOnce of an empty jti is
+//     an error.
+//   - LoginAttempt with a limit below 1, a window not above zero, an empty key or an empty id
+//     is an error and counts nothing; keys and ids are opaque strings of up to 200 bytes.
+//
+// The RotationStore subtests (RotateOnce, RotatedAnswerWindow, RotateOnceRace,
+// RotationCancelledContext, and with Shared SharedRotation and SharedRotateOnceRace) and the
+// LoginLimiter subtests (LoginLimit, LoginForget, LoginKeys, LoginBadInput, LoginLimitRace,
+// LoginCancelledContext, and with Shared SharedLoginLimit) run for every store that implements
+// the interface; Features.Rotation and Features.Limiter make them fail rather than skip when it
+// does not. The limiter subtests use fixed times a whole second apart from a t0 near now.
 //
 // RotationThroughCore drives the store from core itself: 64 goroutines refresh one refresh
 // token with rotation and blacklist-after-rotation, and exactly one may win (split across two

@@ -52,11 +52,14 @@ type OutageHooks struct {
 //     through Serve (the same 503); never a pass, never another status, and each returns by
 //     its deadline. Requests with the revoked session's tokens get the same 503 (the store
 //     cannot say they are revoked; they still must not pass), and so do verify and
-//     RevokeUser;
+//     RevokeUser. When the store implements jwtkit.RotationStore or jwtkit.LoginLimiter,
+//     RotateOnce (which must not win), RotatedAnswer, LoginAttempt (which must not allow)
+//     and LoginForget must fail too;
 //  3. runs During, then Restore, and waits (up to Recovery) until the same store instance answers
 //     reads and writes again;
 //  4. makes the same three requests again: each succeeds (the refresh rotates, the logout
-//     takes effect), and the sessions revoked before the outage are still revoked.
+//     takes effect), and the sessions revoked before the outage are still revoked; RotateOnce
+//     and RotatedAnswer, LoginAttempt and LoginForget work again, where implemented.
 //
 // Outage calls Cut and Restore once each, and Restore even when a check during the outage
 // failed, so the backend is back for the test's cleanups.
@@ -117,6 +120,7 @@ func Outage(t *testing.T, store jwtkit.Store, h OutageHooks) {
 	callCtx, cancel := context.WithTimeout(ctx, outageDeadline)
 	assert.ErrorIs(t, auth.RevokeUser(callCtx, jwtkit.StringUserID(user)), jwtkit.ErrStoreUnavailable, "RevokeUser during the outage")
 	cancel()
+	outageExtrasFailClosed(t, store)
 	t.Logf("outage: every request failed closed; all of them took %v", time.Since(cutAt).Round(time.Millisecond))
 	if h.During != nil {
 		t.Run("During", h.During) // a subtest, so a failure there cannot skip Restore
@@ -139,6 +143,7 @@ func Outage(t *testing.T, store jwtkit.Store, h OutageHooks) {
 	t.Logf("outage: the store answered again %v after Restore", time.Since(restoredAt).Round(time.Millisecond))
 
 	assertAuthenticated(t, auth, session.Access, user, "the protected request after the outage")
+	outageExtrasRecover(t, store)
 	assertRefreshed(t, refresh(ctx, auth, session.Refresh), "the refresh after the outage")
 	assertBlacklisted(t, refresh(ctx, auth, session.Refresh), "the refresh token that rotated after the outage is used up")
 	assertStatus(t, logout(ctx, auth, other.Refresh, other.Access), http.StatusOK, bodyEmpty, "the logout after the outage")

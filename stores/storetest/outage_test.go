@@ -69,6 +69,44 @@ func (s cuttable) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error
 	return s.refStore.Revoked(ctx, ref)
 }
 
+func (s cuttable) RotateOnce(ctx context.Context, jti string, exp time.Time, answer []byte, grace time.Time) (bool, error) {
+	if err := s.down(ctx); err != nil {
+		return false, err
+	}
+	return s.refStore.RotateOnce(ctx, jti, exp, answer, grace)
+}
+
+func (s cuttable) RotatedAnswer(ctx context.Context, jti string, now time.Time) ([]byte, error) {
+	if err := s.down(ctx); err != nil {
+		return nil, err
+	}
+	return s.refStore.RotatedAnswer(ctx, jti, now)
+}
+
+func (s cuttable) LoginAttempt(ctx context.Context, key, id string, limit int, window time.Duration, now time.Time) (time.Duration, error) {
+	if err := s.down(ctx); err != nil {
+		return 0, err
+	}
+	return s.refStore.LoginAttempt(ctx, key, id, limit, window, now)
+}
+
+func (s cuttable) LoginForget(ctx context.Context, key, id string) error {
+	if err := s.down(ctx); err != nil {
+		return err
+	}
+	return s.refStore.LoginForget(ctx, key, id)
+}
+
+// limiterFailsOpen lets every login attempt through while cut.
+type limiterFailsOpen struct{ cuttable }
+
+func (s limiterFailsOpen) LoginAttempt(ctx context.Context, key, id string, limit int, window time.Duration, now time.Time) (time.Duration, error) {
+	if s.cut.Load() {
+		return 0, nil
+	}
+	return s.cuttable.LoginAttempt(ctx, key, id, limit, window, now)
+}
+
 // failOpen answers "not revoked" instead of an error while cut.
 type failOpen struct{ cuttable }
 
@@ -85,6 +123,10 @@ var outageMutants = map[string]func(t *testing.T){
 	"failOpen": func(t *testing.T) {
 		s := cuttable{newRefStore()(t).(refStore), new(atomic.Bool)}
 		Outage(t, failOpen{s}, OutageHooks{Cut: func() { s.cut.Store(true) }, Restore: func() { s.cut.Store(false) }})
+	},
+	"limiterFailsOpen": func(t *testing.T) {
+		s := cuttable{newRefStore()(t).(refStore), new(atomic.Bool)}
+		Outage(t, limiterFailsOpen{s}, OutageHooks{Cut: func() { s.cut.Store(true) }, Restore: func() { s.cut.Store(false) }})
 	},
 	"neverRecovers": func(t *testing.T) {
 		s := cuttable{newRefStore()(t).(refStore), new(atomic.Bool)}

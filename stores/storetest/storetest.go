@@ -27,6 +27,13 @@ type Features struct {
 	// Restart subtest, which closes one store and expects a new one to remember, cannot apply,
 	// and the Replicas and Respelled subtests put both of their Auths on one instance.
 	Shared bool
+	// Rotation: the store implements jwtkit.RotationStore. The rotation subtests run for any
+	// store that implements it; with Rotation set, a store that does not fails them instead
+	// of skipping them, so a backend cannot lose the interface unnoticed.
+	Rotation bool
+	// Limiter: the store implements jwtkit.LoginLimiter, with the same meaning as Rotation for
+	// the login limiter subtests.
+	Limiter bool
 }
 
 const (
@@ -68,6 +75,19 @@ func Run(t *testing.T, newStore func(tb testing.TB) jwtkit.Store, f Features) {
 	t.Run("RotationThroughCore", func(t *testing.T) { s.rotationThroughCore(t, false) })
 	t.Run("ReplicasThroughCore", func(t *testing.T) { s.replicasThroughCore(t, f.Shared) })
 	t.Run("RespelledThroughCore", func(t *testing.T) { s.respelledThroughCore(t, f.Shared) })
+	t.Run("ReuseThroughCore", func(t *testing.T) { s.reuseThroughCore(t, f.Shared, f.Rotation) })
+
+	t.Run("RotateOnce", func(t *testing.T) { s.rotateOnce(t, f.Rotation) })
+	t.Run("RotatedAnswerWindow", func(t *testing.T) { s.rotatedAnswerWindow(t, f.Rotation) })
+	t.Run("RotateOnceRace", func(t *testing.T) { s.rotateOnceRace(t, f.Rotation) })
+	t.Run("RotationCancelledContext", func(t *testing.T) { s.rotationCancelledContext(t, f.Rotation) })
+
+	t.Run("LoginLimit", func(t *testing.T) { s.loginLimit(t, f.Limiter) })
+	t.Run("LoginForget", func(t *testing.T) { s.loginForget(t, f.Limiter) })
+	t.Run("LoginKeys", func(t *testing.T) { s.loginKeys(t, f.Limiter) })
+	t.Run("LoginBadInput", func(t *testing.T) { s.loginBadInput(t, f.Limiter) })
+	t.Run("LoginLimitRace", func(t *testing.T) { s.loginLimitRace(t, f.Limiter) })
+	t.Run("LoginCancelledContext", func(t *testing.T) { s.loginCancelledContext(t, f.Limiter) })
 
 	t.Run("Expiry", func(t *testing.T) { s.expiry(t, f.Purge) })
 
@@ -76,6 +96,9 @@ func Run(t *testing.T, newStore func(tb testing.TB) jwtkit.Store, f Features) {
 		t.Run("SharedRevokeOnceRace", s.sharedRevokeOnceRace)
 		t.Run("SharedRotationThroughCore", func(t *testing.T) { s.rotationThroughCore(t, true) })
 		t.Run("RestartThroughCore", s.restartThroughCore)
+		t.Run("SharedRotation", func(t *testing.T) { s.sharedRotation(t, f.Rotation) })
+		t.Run("SharedRotateOnceRace", func(t *testing.T) { s.sharedRotateOnceRace(t, f.Rotation) })
+		t.Run("SharedLoginLimit", func(t *testing.T) { s.sharedLoginLimit(t, f.Limiter) })
 	}
 }
 

@@ -24,10 +24,13 @@ type refState struct {
 	jtis     map[string]time.Time
 	users    map[string][2]time.Time // cutoff, expiry
 	families map[string]time.Time
+	answers  map[string]refAnswer
+	attempts map[string]map[string]time.Time // key -> attempt id -> when
 }
 
 func newRefStore() func(testing.TB) jwtkit.Store {
-	st := &refState{jtis: map[string]time.Time{}, users: map[string][2]time.Time{}, families: map[string]time.Time{}}
+	st := &refState{jtis: map[string]time.Time{}, users: map[string][2]time.Time{}, families: map[string]time.Time{},
+		answers: map[string]refAnswer{}, attempts: map[string]map[string]time.Time{}}
 	return func(testing.TB) jwtkit.Store { return refStore{st} }
 }
 
@@ -138,7 +141,7 @@ func (s refStore) Purge(ctx context.Context) (int, error) {
 // TestReferenceStore runs the suite on the reference store, with every subtest sharing one
 // state, which also proves that no subtest assumes an empty store.
 func TestReferenceStore(t *testing.T) {
-	Run(t, newRefStore(), Features{Purge: true, Shared: true})
+	Run(t, newRefStore(), Features{Purge: true, Shared: true, Rotation: true, Limiter: true})
 }
 
 func BenchmarkReferenceStore(b *testing.B) {
@@ -235,6 +238,23 @@ var mutants = map[string]struct {
 	"separateRespelled": {separate, Features{Shared: true}, "RespelledThroughCore"},
 	"separateRestart":   {separate, Features{Shared: true}, "RestartThroughCore"},
 	"noUser":            {func(s refStore) jwtkit.Store { return noUser{s} }, Features{}, "ReplicasThroughCore"},
+
+	"noRotation":       {func(s refStore) jwtkit.Store { return plainStore{s} }, Features{Rotation: true}, "RotateOnce"},
+	"racyRotate":       {func(s refStore) jwtkit.Store { return racyRotate{s} }, Features{}, "RotateOnceRace"},
+	"loserOverwrites":  {func(s refStore) jwtkit.Store { return loserOverwrites{s} }, Features{}, "RotateOnce"},
+	"endlessGrace":     {func(s refStore) jwtkit.Store { return endlessGrace{s} }, Features{}, "RotatedAnswerWindow"},
+	"deafRotation":     {func(s refStore) jwtkit.Store { return deafRotation{s} }, Features{}, "RotationCancelledContext"},
+	"separateRotation": {separate, Features{Shared: true}, "SharedRotation"},
+	"noLimiter":        {func(s refStore) jwtkit.Store { return plainStore{s} }, Features{Limiter: true}, "LoginLimit"},
+	"oldestBlocks":     {func(s refStore) jwtkit.Store { return oldestBlocks{s} }, Features{}, "LoginLimit"},
+	"countsRefusals":   {func(s refStore) jwtkit.Store { return countsRefusals{s} }, Features{}, "LoginLimit"},
+	"fixedWindow":      {func(s refStore) jwtkit.Store { return fixedWindow{s} }, Features{}, "LoginLimit"},
+	"racyLimiter":      {func(s refStore) jwtkit.Store { return racyLimiter{s} }, Features{}, "LoginLimitRace"},
+	"forgetNothing":    {func(s refStore) jwtkit.Store { return forgetNothing{s} }, Features{}, "LoginForget"},
+	"foldedKeys":       {func(s refStore) jwtkit.Store { return foldedKeys{s} }, Features{}, "LoginKeys"},
+	"lenientLimiter":   {func(s refStore) jwtkit.Store { return lenientLimiter{s} }, Features{}, "LoginBadInput"},
+	"deafLimiter":      {func(s refStore) jwtkit.Store { return deafLimiter{s} }, Features{}, "LoginCancelledContext"},
+	"separateLimiter":  {separate, Features{Shared: true}, "SharedLoginLimit"},
 }
 
 // TestMutant runs the suite on the mutant named by STORETEST_MUTANT; TestSuiteCatchesMutants
