@@ -50,7 +50,7 @@ func TestStoreCommands(t *testing.T) {
 			r := runArgs(t, with(flags, "migrate")...)
 			success(t, r)
 			if isSQL {
-				assert.Equal(t, kind+" store, tables "+s.settings.TablePrefix+"*: schema version 1 (up to date)\n", r.stdout)
+				assert.Equal(t, kind+" store, tables "+s.settings.TablePrefix+"*: schema version 2 (up to date)\n", r.stdout)
 				assert.Equal(t, r, runArgs(t, with(flags, "migrate")...), "idempotent")
 			} else {
 				assert.Equal(t, "redis store, keys "+s.settings.KeyPrefix+"*: nothing to migrate (migrations are for SQL stores)\n", r.stdout)
@@ -196,7 +196,7 @@ func TestStoreFromEnvironment(t *testing.T) {
 	env := map[string]string{"JWTKIT_STORE_DSN": dsn} // JWTKIT_STORE unset: sqlite
 	r := cli{env: env}.run(t, "migrate")
 	success(t, r)
-	assert.Equal(t, "sqlite store, tables jwtkit_*: schema version 1 (up to date)\n", r.stdout)
+	assert.Equal(t, "sqlite store, tables jwtkit_*: schema version 2 (up to date)\n", r.stdout)
 	r = cli{env: env}.run(t, "revoke-user", "42")
 	success(t, r)
 
@@ -324,5 +324,5 @@ func TestMigrateLeavesANewerSchemaAlone(t *testing.T) {
 	require.NoError(t, err)
 	r := runArgs(t, with(s.flags(), "migrate")...)
 	success(t, r)
-	assert.Equal(t, describeTest(s)+": schema version 99, newer than this jwtkit's 1: left alone\n", r.stdout)
+	assert.Equal(t, describeTest(s)+": schema version 99, newer than this jwtkit's 2: left alone\n", r.stdout)
 }
