@@ -111,6 +111,16 @@ func (a *Auth) cookieGrant(h http.Header, req Request, access, refresh string, l
 	h.Add("Set-Cookie", a.cookie(c.CSRFName, csrf, "/", false, a.cfg.RefreshTokenLifetime).String())
 }
 
+// cookieAnswer is a token answer in cookie mode: the access token in the body, the rest in
+// cookies (cookieGrant).
+func (a *Auth) cookieAnswer(req Request, access, refresh string, login bool) Response {
+	r := a.respond(http.StatusOK, struct {
+		Access string `json:"access"`
+	}{access})
+	a.cookieGrant(r.Header, req, access, refresh, login)
+	return r
+}
+
 // cookieClear expires every cookie cookie mode sets.
 func (a *Auth) cookieClear(h http.Header) {
 	c := a.cfg.Cookies

@@ -347,11 +347,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 			return a.endpointError(err)
 		}
 		if a.cfg.Cookies.Enabled {
-			r := a.respond(http.StatusOK, struct {
-				Access string `json:"access"`
-			}{res.Access})
-			a.cookieGrant(r.Header, req, res.Access, res.Refresh, false)
-			return r
+			return a.cookieAnswer(req, res.Access, res.Refresh, false)
 		}
 		if res.Refresh == "" {
 			return a.respond(http.StatusOK, struct {
@@ -471,11 +467,7 @@ func (a *Auth) obtain(ctx context.Context, sliding bool, username, password stri
 		return a.endpointError(err)
 	}
 	if a.cfg.Cookies.Enabled {
-		r := a.respond(http.StatusOK, struct {
-			Access string `json:"access"`
-		}{p.Access})
-		a.cookieGrant(r.Header, req, p.Access, p.Refresh, true)
-		return r
+		return a.cookieAnswer(req, p.Access, p.Refresh, true)
 	}
 	return a.respond(http.StatusOK, struct {
 		Refresh string `json:"refresh"`

@@ -64,18 +64,7 @@ func (s suite) reuseThroughCore(t *testing.T, shared, rotation bool) {
 	t.Run("ConcurrentRefreshesEndTheFamily", func(t *testing.T) {
 		a, b := replicas(t, 0)
 		pair := issue(t, a, newUser())
-		const n = 16
-		var wg sync.WaitGroup
-		answers := make([]jwtkit.Response, n)
-		for i := range n {
-			r := a
-			if i%2 == 1 {
-				r = b
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); answers[i] = refresh(ctx, r, pair.Refresh) }()
-		}
-		wg.Wait()
+		answers := refreshRace(t, a, b, pair.Refresh)
 		var winner *jwtkit.Pair
 		for i, ans := range answers {
 			if ans.Status == http.StatusOK {
@@ -98,18 +87,7 @@ func (s suite) reuseThroughCore(t *testing.T, shared, rotation bool) {
 		}
 		a, b := replicas(t, 5*time.Second)
 		pair := issue(t, a, newUser())
-		const n = 16
-		var wg sync.WaitGroup
-		answers := make([]jwtkit.Response, n)
-		for i := range n {
-			r := a
-			if i%2 == 1 {
-				r = b
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); answers[i] = refresh(ctx, r, pair.Refresh) }()
-		}
-		wg.Wait()
+		answers := refreshRace(t, a, b, pair.Refresh)
 		first := assertRefreshed(t, answers[0])
 		for i, ans := range answers {
 			assert.Equal(t, http.StatusOK, ans.Status, "presentation %d", i)
@@ -118,4 +96,21 @@ func (s suite) reuseThroughCore(t *testing.T, shared, rotation bool) {
 		next := assertRefreshed(t, refresh(ctx, b, first.Refresh), "the family goes on, on B")
 		assertRefreshed(t, refresh(ctx, a, next.Refresh), "and on A")
 	})
+}
+
+// refreshRace presents token to refresh 16 times at once, alternately on a and b.
+func refreshRace(t *testing.T, a, b *jwtkit.Auth, token string) []jwtkit.Response {
+	const n = 16
+	var wg sync.WaitGroup
+	answers := make([]jwtkit.Response, n)
+	for i := range n {
+		r := a
+		if i%2 == 1 {
+			r = b
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); answers[i] = refresh(t.Context(), r, token) }()
+	}
+	wg.Wait()
+	return answers
 }
