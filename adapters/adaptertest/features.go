@@ -432,6 +432,20 @@ func runJWKS(t *testing.T, start Start, base Options) {
 	require.NoError(t, err, "a token of the key being rotated out verifies with its published key")
 	expect(t, s.me(bearer(old.Access)...), 200, bodyDemo, false)
 
+	// A resource server on the same framework follows the issuer's JWKS by URL (RemoteKeys):
+	// the issuer's tokens pass its protected route, a token of a key the issuer never published
+	// does not.
+	remote, err := jwtkit.NewRemoteKeySet(context.Background(), jwtkit.RemoteKeySetConfig{URL: s.base + jwtkit.JWKSPath})
+	require.NoError(t, err)
+	rsrv := newServer(t, start, base, func(c *jwtkit.Config) { c.SigningKey, c.RemoteKeys = nil, remote })
+	expect(t, rsrv.me(bearer(access)...), 200, bodyDemo, false)
+	expect(t, rsrv.me(bearer(old.Access)...), 200, bodyDemo, false)
+	stranger, err := jwtkit.GenerateKey(jwtkit.ES256, "es-stranger")
+	require.NoError(t, err)
+	forged, err := minter(t, stranger, nil).IssuePair(context.Background(), jwtkit.IntUserID(1), nil)
+	require.NoError(t, err)
+	expect(t, rsrv.me(bearer(forged.Access)...), 401, protectedBody("Token is invalid or expired"), false)
+
 	a = s.do(http.MethodPost, jwtkit.JWKSPath, "application/json", `{}`)
 	expect(t, a, 405, `{"detail":"Method \"POST\" not allowed."}`, false)
 	assert.Equal(t, "GET, HEAD", a.header.Get("Allow"))
