@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -100,7 +101,24 @@ type Settings struct {
 	//
 	// Optional. Default: false.
 	AutoMigrate bool
+
+	// PoolSize caps the open connections of a SQL kind's *sql.DB and is also how many idle
+	// ones it keeps (SetMaxOpenConns and SetMaxIdleConns). database/sql would keep only 2
+	// idle connections and open new ones without limit: under more concurrent requests than
+	// that, every protected request opened, and closed, a connection of its own (for SQLite a
+	// file handle, its schema read and the store's statements prepared again). Ignored for
+	// memory and Redis (go-redis sizes its own pool).
+	//
+	// Optional. Default: DefaultPoolSize().
+	PoolSize int
 }
+
+// DefaultPoolSize is the SQL kinds' PoolSize when none is set: 4 connections per CPU Go may
+// use (GOMAXPROCS), at least 8. Each Revoked check holds a connection for one round trip and
+// each rotation or login attempt for one short transaction, so a few per CPU keep every CPU
+// busy while others wait on the database; with ten replicas of a 2-CPU service that is 80 of
+// PostgreSQL's default 100 connections.
+func DefaultPoolSize() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
 
 // FromEnv reads the settings of the example servers from the environment: JWTKIT_STORE (default
 // "sqlite") and JWTKIT_STORE_DSN (default DefaultDSN of that kind). An empty variable counts as
@@ -206,6 +224,13 @@ func Open(ctx context.Context, s Settings) (*Opened, error) {
 }
 
 func openSQL(ctx context.Context, kind, dsn string, s Settings) (*Opened, error) {
+	pool := s.PoolSize
+	switch {
+	case pool < 0:
+		return nil, fmt.Errorf("%w: storeopen: PoolSize %d is negative", jwtkit.ErrInvalidConfig, pool)
+	case pool == 0:
+		pool = DefaultPoolSize()
+	}
 	k := sqlKinds[kind]
 	if kind == SQLite {
 		dsn = withSQLitePragmas(dsn)
@@ -226,6 +251,8 @@ func openSQL(ctx context.Context, kind, dsn string, s Settings) (*Opened, error)
 			return nil, fmt.Errorf("%w: storeopen: %s DSN: %v", jwtkit.ErrInvalidConfig, kind, err)
 		}
 	}
+	db.SetMaxOpenConns(pool)
+	db.SetMaxIdleConns(pool)
 	st, err := sqlstore.New(db, sqlstore.Config{Dialect: k.dialect, TablePrefix: s.TablePrefix, PurgeBatch: s.PurgeBatch})
 	if err != nil {
 		_ = db.Close()

@@ -1,8 +1,10 @@
 package storeopen_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +78,42 @@ func TestOpenGivesPurgerWhereTheStoreNeedsOne(t *testing.T) {
 	}
 }
 
+// TestPoolKeepsItsConnections checks that a SQL kind's pool is capped at PoolSize and keeps
+// that many connections idle after a burst, so the next burst reuses them; database/sql's own
+// default keeps 2 and opens a new connection for every request above that.
+func TestPoolKeepsItsConnections(t *testing.T) {
+	for _, kind := range []string{storeopen.SQLite, storeopen.Postgres, storeopen.MySQL} {
+		t.Run(kind, func(t *testing.T) {
+			for _, size := range []int{0, 5} {
+				ctx := context.Background()
+				s := settingsFor(t, kind)
+				s.PoolSize = size
+				o, err := storeopen.Open(ctx, s)
+				require.NoError(t, err)
+				want := cmp.Or(size, storeopen.DefaultPoolSize())
+				assert.Equal(t, want, o.DB.Stats().MaxOpenConnections, "PoolSize %d", size)
+
+				conns := make([]*sql.Conn, want)
+				for i := range conns {
+					conns[i], err = o.DB.Conn(ctx)
+					require.NoError(t, err)
+				}
+				short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+				_, err = o.DB.Conn(short)
+				cancel()
+				require.ErrorIs(t, err, context.DeadlineExceeded, "a connection above PoolSize %d", want)
+				for _, c := range conns {
+					require.NoError(t, c.Close())
+				}
+				stats := o.DB.Stats()
+				assert.Equal(t, want, stats.Idle, "idle after a burst of %d", want)
+				assert.Zero(t, stats.MaxIdleClosed, "connections closed for want of idle room")
+				require.NoError(t, o.Close())
+			}
+		})
+	}
+}
+
 func TestUnknownKind(t *testing.T) {
 	_, err := storeopen.Open(context.Background(), storeopen.Settings{Kind: "mongodb"})
 	require.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
@@ -91,6 +129,7 @@ func TestInvalidSettings(t *testing.T) {
 		"table prefix":         {Kind: storeopen.SQLite, DSN: filepath.Join(t.TempDir(), "x.sqlite3"), TablePrefix: "Bad-Prefix"},
 		"key prefix":           {Kind: storeopen.Redis, KeyPrefix: "{tag}"},
 		"negative purge batch": {Kind: storeopen.Postgres, PurgeBatch: -1},
+		"negative pool size":   {Kind: storeopen.SQLite, DSN: filepath.Join(t.TempDir(), "x.sqlite3"), PoolSize: -1},
 	}
 	for name, s := range cases {
 		t.Run(name, func(t *testing.T) {
