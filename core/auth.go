@@ -501,7 +501,23 @@ type Identity struct {
 // turns into the contract's answer. ErrNoCredentials means the request carried no token of an
 // accepted scheme, which optional-authentication middleware lets through.
 func (a *Auth) Authenticate(ctx context.Context, header string) (*Identity, error) {
-	raw, err := a.tokenFromHeader(header)
+	// The usual header, "<scheme> <token>", goes to the check as it is, without scanning the
+	// token for blanks first: a token that passes is nothing but the base64url alphabet and two
+	// dots (wellFormed, and every cached token passed it), so the header held exactly those two
+	// parts and simplejwt's split would have found the same token. Only a refused token is
+	// scanned: when it holds a blank or control byte, the split decides what the header means
+	// (another token, or a bad header).
+	for _, scheme := range a.cfg.AuthHeaderTypes {
+		if len(header) > len(scheme)+1 && header[len(scheme)] == ' ' && header[:len(scheme)] == scheme {
+			raw := header[len(scheme)+1:]
+			id, err := a.AuthenticateToken(ctx, raw)
+			if err == nil || noByteAtOrBelowSpace(raw) {
+				return id, err
+			}
+			break
+		}
+	}
+	raw, err := a.splitHeader(header)
 	if err != nil {
 		return nil, err
 	}

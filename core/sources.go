@@ -47,6 +47,10 @@ func (a *Auth) DefaultSources() []TokenSource {
 // HEAD, OPTIONS, TRACE) only when the request repeats the CSRF cookie (Cookies.CSRFName) in the
 // CSRF header (Cookies.CSRFHeader): a browser sends cookies with forged requests, but a forged
 // request cannot read the cookie to set the header. Otherwise the error is ErrCSRF.
+//
+// The strings get returns are read during the call only: what outlives it (the identity, a
+// cache entry) holds copies. An adapter may therefore return views of buffers its framework
+// reuses once the request is over, as fasthttp's are, without copying them.
 func (a *Auth) AuthenticateFrom(ctx context.Context, method string, sources []TokenSource, get func(TokenSource) string) (*Identity, error) {
 	for _, s := range sources {
 		v := get(s)
