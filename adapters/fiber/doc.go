@@ -5,9 +5,11 @@
 // The module lives in adapters/fiber; the package is named jwtfiber so it never clashes with
 // fiber itself at a call site. All logic lives in jwtkit (core); this package only translates.
 //
-// Fiber runs on fasthttp, which reuses a request's buffers once its handler returns: every
-// value this package takes from a request (header, cookie and query values, the method) is
-// copied before it reaches core, so an identity stays valid after the handler returns.
+// Fiber runs on fasthttp, which reuses a request's buffers once its handler returns. The
+// middleware hands core its token as a view of those buffers: core reads it during the check
+// only and keeps copies of what outlives it. The token endpoints, whose request core may keep
+// parts of, get copies of every value (header, cookie and query values, the method). Either
+// way an identity stays valid after the handler returns.
 //
 // The token endpoints take the client's address, which LoginRate counts failed logins
 // against, from c.IP(): the connection's address unless the application set

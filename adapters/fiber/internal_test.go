@@ -16,9 +16,12 @@ import (
 
 // TestValuesOutliveRequestBuffers: fiber's c.Get, c.Cookies, c.Query and c.Method return
 // strings that point into fasthttp's request buffers, which the next request on the
-// connection overwrites in place. Everything lookup and request hand to core must be a copy:
-// here the buffers are rewritten in place after the values were taken, as fasthttp does when
-// it reuses a RequestCtx, and the values must not change.
+// connection overwrites in place. Everything request hands to core's endpoints must be a copy,
+// since core may keep it: here the buffers are rewritten in place after the values were taken,
+// as fasthttp does when it reuses a RequestCtx, and the values must not change. (The
+// middleware's lookup hands out views: core reads them during the check only, which
+// TestMiddlewareIdentityOutlivesRequestBuffers and core's
+// TestAuthenticateFromKeepsNoBorrowedBytes check.)
 func TestValuesOutliveRequestBuffers(t *testing.T) {
 	// ProxyHeader makes c.IP() read a request header, whose buffer is rewritten too.
 	app := fiber.New(fiber.Config{ProxyHeader: "X-Real-IP"})
@@ -38,9 +41,6 @@ func TestValuesOutliveRequestBuffers(t *testing.T) {
 	c := app.AcquireCtx(fctx)
 	defer app.ReleaseCtx(c)
 
-	header := lookup(c, jwtkit.FromHeader("Authorization"))
-	cookie := lookup(c, jwtkit.FromCookie("jwt"))
-	query := lookup(c, jwtkit.FromQuery("t"))
 	req := request(c, "Authorization")
 	csrfHeader, csrfCookie := req.Header("X-CSRF-Token"), req.Cookie("jwt")
 	require.Equal(t, "AAAA", c.Query("t"), "the test reads what it rewrites")
@@ -50,9 +50,6 @@ func TestValuesOutliveRequestBuffers(t *testing.T) {
 	fctx.Request.SetBodyString(`{"token":"BBBB"}`)
 	require.Equal(t, "BBBB", unsafeQuery, "fasthttp rewrote the query buffer in place")
 
-	assert.Equal(t, "Bearer AAAA", header)
-	assert.Equal(t, "AAAA", cookie)
-	assert.Equal(t, "AAAA", query)
 	assert.Equal(t, "POST", req.Method)
 	assert.Equal(t, "application/AAAA", req.ContentType)
 	assert.Equal(t, "Bearer AAAA", req.Authorization)

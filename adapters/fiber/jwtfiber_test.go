@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/valyala/fasthttp"
 
 	"github.com/jwtkit/jwtkit/adapters/adaptertest"
 	jwtfiber "github.com/jwtkit/jwtkit/adapters/fiber"
@@ -540,5 +541,63 @@ func TestConcurrentRequestsKeepTheirOwnValues(t *testing.T) {
 	require.Len(t, users.seen, workers*rounds)
 	for _, s := range users.seen {
 		assert.Equal(t, s[0]+"-password", s[1], "a kept username/password pair still belongs to its request")
+	}
+}
+
+// TestMiddlewareIdentityOutlivesRequestBuffers: the middleware hands core the token as a view
+// of fasthttp's request buffers, which a reused RequestCtx overwrites in place. For each token
+// source, an identity a handler kept from one request must still name its own user and token
+// after the same RequestCtx served another user's request, and the first token must still be
+// accepted afterwards (its cache entry was not made from the overwritten bytes).
+func TestMiddlewareIdentityOutlivesRequestBuffers(t *testing.T) {
+	auth := newAuth(t, nil)
+	ctx := context.Background()
+	tokens := make([]string, 3)
+	for i := range tokens {
+		p, err := auth.IssuePair(ctx, jwtkit.IntUserID(int64(i+1)), nil)
+		require.NoError(t, err)
+		tokens[i] = p.Access
+	}
+	var kept []*jwtkit.Identity
+	app := newApp()
+	app.Get("/p", jwtfiber.Middleware(auth, jwtfiber.Config{Sources: []jwtkit.TokenSource{
+		jwtkit.FromHeader("Authorization"), jwtkit.FromCookie("access"), jwtkit.FromQuery("access"),
+	}}), func(c *fiber.Ctx) error {
+		id, _ := jwtfiber.Identity(c)
+		kept = append(kept, id)
+		return c.SendStatus(200)
+	})
+	handler := app.Handler()
+	var fctx fasthttp.RequestCtx
+	send := func(source string, tok string) {
+		t.Helper()
+		fctx.Request.Reset()
+		fctx.Response.Reset()
+		fctx.Request.Header.SetMethod(fiber.MethodGet)
+		fctx.Request.SetRequestURI("/p")
+		switch source {
+		case "header":
+			fctx.Request.Header.Set(fiber.HeaderAuthorization, "Bearer "+tok)
+		case "cookie":
+			fctx.Request.Header.SetCookie("access", tok)
+		case "query":
+			fctx.Request.SetRequestURI("/p?access=" + tok)
+		}
+		handler(&fctx)
+		require.Equal(t, 200, fctx.Response.StatusCode(), "%s: %s", source, fctx.Response.Body())
+	}
+	for _, source := range []string{"header", "cookie", "query"} {
+		kept = kept[:0]
+		for _, tok := range append(tokens, tokens...) { // the second pass is served from the cache
+			send(source, tok)
+		}
+		for i, id := range kept[:2*len(tokens)] {
+			n, ok := id.User.ID.Int()
+			assert.True(t, ok)
+			assert.Equal(t, int64(i%len(tokens)+1), n, "%s: identity %d", source, i)
+			want, err := auth.Validate(ctx, tokens[i%len(tokens)], jwtkit.TypeAccess)
+			require.NoError(t, err)
+			assert.Equal(t, want.ID, id.Token.ID, "%s: identity %d", source, i)
+		}
 	}
 }
