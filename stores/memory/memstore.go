@@ -40,12 +40,16 @@ type Store struct {
 	seed       maphash.Seed
 	clock      func() time.Time
 	maxEntries int64
-	entries    atomic.Int64
 
 	// logins are the login limiter's shards, as many as shards, under locks of their own.
 	logins      []loginShard
 	maxAttempts int64
-	attempts    atomic.Int64
+
+	// The counters are written by every new entry and login attempt; the padding keeps them
+	// off the cache line of the fields above, which every Revoked reads.
+	_        [64]byte
+	entries  atomic.Int64
+	attempts atomic.Int64
 
 	stop      chan struct{} // nil when the background purge is disabled
 	done      chan struct{} // closed when the background purge goroutine has returned
@@ -54,6 +58,12 @@ type Store struct {
 
 // shard is one lock's worth of the store. Expiries are Unix seconds rounded up.
 type shard struct {
+	// filters are the shard's negative filters by kind of key (see filter), nil while the
+	// shard holds no key of the kind. Revoked reads them without the lock, so the padding
+	// keeps them off the cache line of mu, whose reader count bounces between cores.
+	filters [keyKinds]atomic.Pointer[filter]
+	_       [64]byte
+
 	mu sync.RWMutex
 	// hexJTIs holds jtis of exactly 32 lowercase hex characters (every jti jwtkit issues)
 	// decoded to 16 bytes, which keeps a revoked jti at a few dozen bytes.
@@ -66,6 +76,9 @@ type shard struct {
 	// jti maps, which keep their compact form, but under the same lock, which is what makes a
 	// rotation and its answer one atomic step.
 	answers map[string]rotation
+	// marked counts by kind the keys marked in the filter since it was built, and dropped
+	// those of them deleted from the maps since, which decide when it is rebuilt.
+	marked, dropped [keyKinds]int
 	// lastFullPurge is the second of the last purge a write at the cap ran on this shard.
 	lastFullPurge int64
 
@@ -186,18 +199,26 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, expires time.Ti
 	if family == "" {
 		return fmt.Errorf("%w: family", ErrEmptyKey)
 	}
-	exp, now := expirySeconds(expires), s.now()
-	sh := s.shardFor(family)
+	exp, now, h := expirySeconds(expires), s.now(), s.hash(family)
+	sh := s.shardAt(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	_, err := put(s, sh, sh.families, family, exp, now, false, strings.Clone)
+	_, err := record(s, sh, sh.families, family, exp, now, false, strings.Clone, familyKeys, h)
 	return err
 }
 
-// put records key in m until exp. When the key is already live it keeps the later expiry, or
-// with once reports a loss and changes nothing. own, when not nil, copies a key before it is
-// stored so the map never pins the caller's memory. The caller holds sh.mu for writing.
-func put[K comparable](s *Store, sh *shard, m map[K]uint32, key K, exp uint32, now int64, once bool, own func(K) K) (bool, error) {
+// put records the jti key in m (sh.hexJTIs or sh.jtis) until exp, as record does. It is the
+// one way a jti goes into a map, so that none misses its mark in the jti filter.
+func put[K [16]byte | string](s *Store, sh *shard, m map[K]uint32, key K, exp uint32, now int64, once bool, own func(K) K) (bool, error) {
+	return record(s, sh, m, key, exp, now, once, own, jtiKeys, jtiHash(s.seed, key))
+}
+
+// record records key in m until exp. When the key is already live it keeps the later expiry,
+// or with once reports a loss and changes nothing. own, when not nil, copies a key before it
+// is stored so the map never pins the caller's memory. A new key is marked in the shard's
+// filter of kind, under its hash h, after it is in the map. The caller holds sh.mu for
+// writing.
+func record[K comparable](s *Store, sh *shard, m map[K]uint32, key K, exp uint32, now int64, once bool, own func(K) K, kind int, h uint64) (bool, error) {
 	old, found := m[key]
 	if found && live(old, now) {
 		if once {
@@ -218,6 +239,9 @@ func put[K comparable](s *Store, sh *shard, m map[K]uint32, key K, exp uint32, n
 		}
 	}
 	m[key] = exp
+	if !found {
+		sh.mark(s.seed, kind, h)
+	}
 	return true, nil
 }
 
@@ -230,8 +254,8 @@ func (s *Store) RevokeUser(ctx context.Context, userID string, issuedBefore, exp
 	if userID == "" {
 		return fmt.Errorf("%w: user id", ErrEmptyKey)
 	}
-	exp, cut, now := expirySeconds(expires), issuedBefore.Unix(), s.now()
-	sh := s.shardFor(userID)
+	exp, cut, now, h := expirySeconds(expires), issuedBefore.Unix(), s.now(), s.hash(userID)
+	sh := s.shardAt(h)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	old, found := sh.users[userID]
@@ -249,11 +273,18 @@ func (s *Store) RevokeUser(ctx context.Context, userID string, issuedBefore, exp
 		userID = strings.Clone(userID)
 	}
 	sh.users[userID] = cutoff{issuedBefore: cut, expires: exp}
+	if !found {
+		sh.mark(s.seed, userKeys, h)
+	}
 	return nil
 }
 
 // Revoked reports whether the token is revoked by its jti, its user's cutoff or its family.
 // Empty fields of ref are not looked up. It does not allocate.
+//
+// Each key is first checked against its shard's filter, without the lock: most tokens checked
+// are not revoked, and for them the filter's clear bit is the whole answer. Only a key the
+// filter may hold is looked up under the shard's read lock.
 func (s *Store) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -264,29 +295,37 @@ func (s *Store) Revoked(ctx context.Context, ref jwtkit.TokenRef) (bool, error) 
 		return true, nil
 	}
 	if ref.UserID != "" {
-		sh := s.shardFor(ref.UserID)
-		sh.mu.RLock()
-		c, ok := sh.users[ref.UserID]
-		sh.mu.RUnlock()
-		if ok && jwtkit.IssuedAtOrBefore(ref.IssuedAt, time.Unix(c.issuedBefore, 0)) && live(c.expires, s.now()) {
-			return true, nil
+		h := s.hash(ref.UserID)
+		if sh := s.shardAt(h); sh.filters[userKeys].Load().mayHold(h) {
+			sh.mu.RLock()
+			c, ok := sh.users[ref.UserID]
+			sh.mu.RUnlock()
+			if ok && jwtkit.IssuedAtOrBefore(ref.IssuedAt, time.Unix(c.issuedBefore, 0)) && live(c.expires, s.now()) {
+				return true, nil
+			}
 		}
 	}
 	if ref.Family != "" {
-		sh := s.shardFor(ref.Family)
-		sh.mu.RLock()
-		exp, ok := sh.families[ref.Family]
-		sh.mu.RUnlock()
-		if ok && live(exp, s.now()) {
-			return true, nil
+		h := s.hash(ref.Family)
+		if sh := s.shardAt(h); sh.filters[familyKeys].Load().mayHold(h) {
+			sh.mu.RLock()
+			exp, ok := sh.families[ref.Family]
+			sh.mu.RUnlock()
+			if ok && live(exp, s.now()) {
+				return true, nil
+			}
 		}
 	}
 	return false, nil
 }
 
 func (s *Store) jtiRevoked(jti string) bool {
+	h := s.hash(jti)
+	sh := s.shardAt(h)
+	if !sh.filters[jtiKeys].Load().mayHold(h) {
+		return false
+	}
 	key, isHex := parseHexJTI(jti)
-	sh := s.shardFor(jti)
 	var (
 		exp uint32
 		ok  bool
@@ -303,7 +342,8 @@ func (s *Store) jtiRevoked(jti string) bool {
 
 // Purge removes every expired entry, every rotation answer whose grace window has closed and
 // every login attempt whose window has passed, and reports how many it removed (each is one).
-// It locks one shard at a time, and stops early with ctx's error when ctx ends.
+// It locks one shard at a time, and stops early with ctx's error when ctx ends. A shard's
+// filter is rebuilt under the same lock once enough of the keys it marked are gone.
 func (s *Store) Purge(ctx context.Context) (int, error) {
 	removed := 0
 	for i := range s.shards {
@@ -312,7 +352,7 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 		}
 		sh, now := &s.shards[i], s.clock()
 		sh.mu.Lock()
-		n := sh.purge(now.Unix())
+		n := sh.purge(s.seed, now.Unix())
 		answers := sh.purgeAnswers(now)
 		sh.mu.Unlock()
 		s.entries.Add(-int64(n))
@@ -322,17 +362,20 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 	return removed + n, err
 }
 
-// purge deletes the shard's expired entries; the caller holds sh.mu for writing and adjusts
-// the store's entry count.
-func (sh *shard) purge(now int64) int {
-	n := purgeMap(sh.hexJTIs, now) + purgeMap(sh.jtis, now) + purgeMap(sh.families, now)
+// purge deletes the shard's expired entries and rebuilds the filters that have lost enough of
+// their keys; the caller holds sh.mu for writing and adjusts the store's entry count.
+func (sh *shard) purge(seed maphash.Seed, now int64) int {
+	jtis, families, users := purgeMap(sh.hexJTIs, now)+purgeMap(sh.jtis, now), purgeMap(sh.families, now), 0
 	for k, c := range sh.users {
 		if !live(c.expires, now) {
 			delete(sh.users, k)
-			n++
+			users++
 		}
 	}
-	return n
+	sh.unmarked(seed, jtiKeys, jtis)
+	sh.unmarked(seed, userKeys, users)
+	sh.unmarked(seed, familyKeys, families)
+	return jtis + users + families
 }
 
 func purgeMap[K comparable](m map[K]uint32, now int64) int {
@@ -362,13 +405,17 @@ func (s *Store) reserve(sh *shard, now int64) error {
 			return fmt.Errorf("%w: %d entries (Config.MaxEntries)", ErrFull, s.maxEntries)
 		}
 		sh.lastFullPurge = now
-		s.entries.Add(-int64(sh.purge(now)))
+		s.entries.Add(-int64(sh.purge(s.seed, now)))
 	}
 }
 
-func (s *Store) shardFor(key string) *shard {
-	return &s.shards[maphash.String(s.seed, key)&s.mask]
-}
+func (s *Store) shardFor(key string) *shard { return s.shardAt(s.hash(key)) }
+
+// hash is a key's hash: its low bits pick its shard, higher ones its place in the shard's
+// filter.
+func (s *Store) hash(key string) uint64 { return maphash.String(s.seed, key) }
+
+func (s *Store) shardAt(h uint64) *shard { return &s.shards[h&s.mask] }
 
 func (s *Store) now() int64 { return s.clock().Unix() }
 
