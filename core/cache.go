@@ -16,6 +16,23 @@ import (
 // marks its entry, and the sweep that makes room spares marked entries once. There is no
 // goroutine; the work of eviction is done by the insertion that needs the room.
 //
+// A hit takes no lock and writes nothing shared but the entry's mark, and that only when it is
+// unset: every CPU checking the same token reads the same cache lines, which can then stay in
+// all their caches at once. Each shard is an open-addressed table of atomic pointers to
+// entries with linear probing from the top bits of the hash (the shard is chosen by the bottom
+// ones), filled at most half, so a probe ends at an empty slot after a few steps. Writers
+// (insertion, drop, eviction) hold the shard's mutex. An entry is immutable once stored in the
+// table, except for its mark, so a reader that loads a pointer sees a whole entry, and a
+// reader compares the hash and the exact bytes, so it never takes one token for another.
+// Removal closes its gap by backward shift (the later entries of the probe run that may live
+// in the gap move back, each stored at its new place before its old place is overwritten), so no
+// tombstones build up. While entries move, a probe without the lock can miss one that is
+// there; a miss is therefore confirmed under the mutex, where nothing moves, so an entry that
+// stays in the cache is always found. The table starts small and doubles as entries come, never
+// past the smallest power of two at least twice the shard's entry bound: a new table is filled
+// before it is published, and a reader still probing the old one misses at worst. The CLOCK
+// hand sweeps table positions.
+//
 // The cache answers for the token's signature, claims and time window only. Its users check
 // the window against the clock, the wanted type and the store's revocation answer on every
 // call, so serving a token from the cache never changes an answer.
@@ -31,21 +48,34 @@ const (
 	// times this, so a cache of large tokens holds fewer of them.
 	cacheBytesPerEntry = 1024
 	// cacheEntryOverhead is what an entry costs beyond its token and payload bytes: the entry
-	// with its Token, the index and slot that point to it.
+	// with its Token, and its share of the table (two to four 8-byte slots in a full shard).
 	cacheEntryOverhead = 256
+	// cacheFirstTable is the number of slots of a shard's first table.
+	cacheFirstTable = 8
 )
 
-// cacheShard is a CLOCK ring of entries with an index by hash.
+// cacheShard is one table of entries with its CLOCK hand.
 type cacheShard struct {
-	mu       sync.RWMutex
-	index    map[uint64]int32 // hash of the raw token -> slot
-	slots    []*cacheEntry    // grows to maxSlots; nil is a free slot
-	free     []int32          // free slots below len(slots)
+	// table is all that a hit reads of the shard. It has a cache line of its own, so a writer
+	// that takes the mutex and updates the counters does not take that line from readers.
+	table atomic.Pointer[cacheTable]
+	_     [64]byte
+	mu    sync.Mutex
+	n     int // entries in the table
+	hand  int // the CLOCK hand: a position in the table
+	bytes int
+	// maxSlots is the entry bound, maxBytes the byte bound.
 	maxSlots int
-	hand     int
-	bytes    int
 	maxBytes int
-	_        [64]byte // keeps neighbouring shards' locks off one cache line
+	_        [64]byte // keeps the next shard's table off this shard's mutex
+}
+
+// cacheTable is an open-addressed table: the entry of hash h is at h's home position
+// (h >> shift) or after it, with no empty slot between. Its length is a power of two. Writers
+// change slots only under the shard's mutex; readers load them without it.
+type cacheTable struct {
+	slots []atomic.Pointer[cacheEntry]
+	shift uint
 }
 
 // cacheEntry is immutable once inserted, except for its CLOCK mark.
@@ -74,12 +104,22 @@ func newTokenCache(size int) *tokenCache {
 	n := min(cacheMaxShards, 1<<(bits.Len(uint(size))-1))
 	c := &tokenCache{seed: maphash.MakeSeed(), mask: uint64(n - 1), shards: make([]cacheShard, n)}
 	for i := range c.shards {
-		s := &c.shards[i]
-		s.index = map[uint64]int32{}
-		s.maxSlots = size / n
-		s.maxBytes = s.maxSlots * cacheBytesPerEntry
+		c.shards[i].init(size / n)
 	}
 	return c
+}
+
+// init makes an empty shard of at most slots entries and slots times the average entry size
+// in bytes.
+func (s *cacheShard) init(slots int) {
+	s.maxSlots = slots
+	s.maxBytes = slots * cacheBytesPerEntry
+	s.table.Store(newCacheTable(cacheFirstTable))
+}
+
+// newCacheTable returns an empty table of size slots, a power of two.
+func newCacheTable(size int) *cacheTable {
+	return &cacheTable{slots: make([]atomic.Pointer[cacheEntry], size), shift: uint(65 - bits.Len(uint(size)))}
 }
 
 func (c *tokenCache) hash(raw string) uint64 { return maphash.String(c.seed, raw) }
@@ -89,13 +129,18 @@ func (c *tokenCache) shard(h uint64) *cacheShard { return &c.shards[h&c.mask] }
 // getHashed returns the entry of exactly raw, whose hash is h, or nil, and marks it used.
 func (c *tokenCache) getHashed(h uint64, raw string) *cacheEntry {
 	s := c.shard(h)
-	s.mu.RLock()
-	var e *cacheEntry
-	if i, ok := s.index[h]; ok && s.slots[i].raw == raw {
-		e = s.slots[i]
+	e := s.table.Load().lookup(h, raw)
+	if e == nil {
+		// A writer moving entries may have moved this one past the probe; under the mutex
+		// nothing moves. A miss costs a full validation, next to which the lock is cheap.
+		s.mu.Lock()
+		e = s.table.Load().lookup(h, raw)
+		s.mu.Unlock()
+		if e == nil {
+			return nil
+		}
 	}
-	s.mu.RUnlock()
-	if e != nil && !e.used.Load() {
+	if !e.used.Load() {
 		e.used.Store(true)
 	}
 	return e
@@ -114,24 +159,21 @@ func (c *tokenCache) putHashed(h uint64, raw string, tok *Token, v validity, now
 	e := &cacheEntry{raw: strings.Clone(raw), hash: h, tok: *tok, key: v.key, from: v.from, until: v.until, cost: cost}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.index[h]; ok {
-		if s.slots[i].raw == raw {
+	t := s.table.Load()
+	if i := t.position(h); i >= 0 {
+		if t.slots[i].Load().raw == raw {
 			return // another goroutine validated the same token first
 		}
-		s.remove(i) // two tokens with one 64-bit hash: the newer one takes the place
+		s.remove(t, i) // two tokens with one 64-bit hash: the newer one takes the place
 	}
-	for (len(s.free) == 0 && len(s.slots) == s.maxSlots) || s.bytes+cost > s.maxBytes {
-		s.evict(now)
+	for s.n == s.maxSlots || s.bytes+cost > s.maxBytes {
+		s.evict(t, now)
 	}
-	var i int32
-	if n := len(s.free); n > 0 {
-		i, s.free = s.free[n-1], s.free[:n-1]
-	} else {
-		i = int32(len(s.slots))
-		s.slots = append(s.slots, nil)
+	if 2*(s.n+1) > len(t.slots) {
+		t = s.grow(t)
 	}
-	s.slots[i] = e
-	s.index[h] = i
+	t.insert(e)
+	s.n++
 	s.bytes += cost
 }
 
@@ -140,8 +182,9 @@ func (c *tokenCache) drop(e *cacheEntry) {
 	s := c.shard(e.hash)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.index[e.hash]; ok && s.slots[i] == e {
-		s.remove(i)
+	t := s.table.Load()
+	if i := t.position(e.hash); i >= 0 && t.slots[i].Load() == e {
+		s.remove(t, i)
 	}
 }
 
@@ -149,37 +192,118 @@ func (c *tokenCache) drop(e *cacheEntry) {
 func (c *tokenCache) len() (entries, bytes int) {
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.mu.RLock()
-		entries += len(s.index)
+		s.mu.Lock()
+		entries += s.n
 		bytes += s.bytes
-		s.mu.RUnlock()
+		s.mu.Unlock()
 	}
 	return entries, bytes
 }
 
-// evict removes one entry; the shard must hold at least one. The hand spares an entry that
-// was used since it last passed, unless it has expired, and gives up sparing after two turns
-// so that concurrent hits cannot keep it going.
-func (s *cacheShard) evict(now time.Time) {
+// evict removes one entry of t, the shard's table; the shard must hold at least one. The hand
+// spares an entry that was used since it last passed, unless it has expired, and gives up
+// sparing after two turns so that concurrent hits cannot keep it going.
+func (s *cacheShard) evict(t *cacheTable, now time.Time) {
+	mask := len(t.slots) - 1
 	for step := 0; ; step++ {
 		i := s.hand
-		s.hand = (s.hand + 1) % len(s.slots)
-		e := s.slots[i]
+		s.hand = (i + 1) & mask
+		e := t.slots[i].Load()
 		if e == nil {
 			continue
 		}
-		if step < 2*len(s.slots) && now.Before(e.until) && e.used.Swap(false) {
+		if step < 2*len(t.slots) && now.Before(e.until) && e.used.Swap(false) {
 			continue
 		}
-		s.remove(int32(i)) //nolint:gosec // i indexes slots, whose length fits an int32 slot number
+		s.remove(t, i)
+		// The shift may have moved the next entry of the run into i: the hand looks at it
+		// next rather than skipping it.
+		s.hand = i
 		return
 	}
 }
 
-func (s *cacheShard) remove(i int32) {
-	e := s.slots[i]
-	delete(s.index, e.hash)
-	s.slots[i] = nil
-	s.free = append(s.free, i)
+// grow publishes a table twice the size of t, the shard's table, holding the same entries.
+// Readers that loaded t still probe it: t is never written again, so they find what it held
+// or miss. The entries keep their marks; the hand keeps its number, as good a place to go on
+// from as any now that every entry has a new position.
+func (s *cacheShard) grow(t *cacheTable) *cacheTable {
+	bigger := newCacheTable(2 * len(t.slots))
+	for i := range t.slots {
+		if e := t.slots[i].Load(); e != nil {
+			bigger.insert(e)
+		}
+	}
+	s.table.Store(bigger)
+	return bigger
+}
+
+// remove deletes the entry at position i of t, the shard's table, and closes the gap by
+// backward shift: each later entry of the probe run whose home is not between the gap and
+// itself moves back into the gap, which moves to where it was. A moved entry is stored at its
+// new place before its old place is overwritten, so it is never out of the table; a reader
+// probing meanwhile may still pass both places at the wrong moments and miss it.
+func (s *cacheShard) remove(t *cacheTable, i int) {
+	e := t.slots[i].Load()
+	s.n--
 	s.bytes -= e.cost
+	mask := len(t.slots) - 1
+	gap := i
+	for j := (i + 1) & mask; ; j = (j + 1) & mask {
+		m := t.slots[j].Load()
+		if m == nil {
+			break
+		}
+		// m's distance from its home against the gap's distance behind m, both going back
+		// from j around the end: m may move back only as far as its home.
+		if (j-t.home(m.hash))&mask >= (j-gap)&mask {
+			t.slots[gap].Store(m)
+			gap = j
+		}
+	}
+	t.slots[gap].Store(nil)
+}
+
+func (t *cacheTable) home(h uint64) int { return int(h >> t.shift) } //nolint:gosec // h >> shift < len(slots)
+
+// lookup returns the entry of exactly raw, whose hash is h, or nil. It takes no lock: it may
+// miss an entry a writer is moving, never return another one.
+func (t *cacheTable) lookup(h uint64, raw string) *cacheEntry {
+	mask := len(t.slots) - 1
+	// At most one turn: a writer moving entries cannot keep a reader going.
+	for i, n := t.home(h), 0; n < len(t.slots); i, n = (i+1)&mask, n+1 {
+		e := t.slots[i].Load()
+		if e == nil {
+			return nil
+		}
+		if e.hash == h && e.raw == raw {
+			return e
+		}
+	}
+	return nil
+}
+
+// position returns the position of the entry of hash h, or -1. Under the shard's mutex
+// there is at most one: putHashed replaces an entry of the same hash.
+func (t *cacheTable) position(h uint64) int {
+	mask := len(t.slots) - 1
+	for i := t.home(h); ; i = (i + 1) & mask {
+		e := t.slots[i].Load()
+		if e == nil {
+			return -1
+		}
+		if e.hash == h {
+			return i
+		}
+	}
+}
+
+// insert stores e in the first empty slot from its home; t must have one.
+func (t *cacheTable) insert(e *cacheEntry) {
+	mask := len(t.slots) - 1
+	i := t.home(e.hash)
+	for t.slots[i].Load() != nil {
+		i = (i + 1) & mask
+	}
+	t.slots[i].Store(e)
 }

@@ -429,3 +429,22 @@ func TestCacheUnderConcurrency(t *testing.T) {
 		assert.False(t, jwtkit.CacheHolds(e.auth, tok))
 	}
 }
+
+// BenchmarkAuthenticateParallel is BenchmarkAuthenticate on every CPU at once with one token, as
+// in a load test where every connection sends the same token: all the hits read one entry of
+// one shard. With -cpu 1,2 it shows whether the hit path scales; BenchmarkProtectedCheck does
+// the same through the test store, whose mutex hides the cache.
+func BenchmarkAuthenticateParallel(b *testing.B) {
+	bk := newBenchKey(b, jwtkit.HS256)
+	a := benchAuth(b, bk.key, 0)
+	header := "Bearer " + benchTokens(b, a, 1)[0]
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := a.Authenticate(ctx, header); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

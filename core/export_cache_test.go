@@ -12,10 +12,9 @@ func CacheHolds(a *Auth, raw string) bool {
 	}
 	h := a.cache.hash(raw)
 	s := a.cache.shard(h)
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	i, ok := s.index[h]
-	return ok && s.slots[i].raw == raw
+	s.mu.Lock() // nothing moves under the mutex, so the answer is exact
+	defer s.mu.Unlock()
+	return s.table.Load().lookup(h, raw) != nil
 }
 
 // CacheLen returns the number of entries in a's cache and the bytes they are charged.
