@@ -18,11 +18,15 @@
 //
 // How it is built, and why:
 //   - Lock striping: entries are spread over Config.Shards shards, each with its own
-//     sync.RWMutex, picked by hash/maphash with a seed per store. Revoked takes read locks only
-//     and does not allocate; RevokeOnce is atomic under its shard's write lock.
+//     sync.RWMutex, picked by hash/maphash with a seed per store. RevokeOnce is atomic under
+//     its shard's write lock.
+//   - Lock-free "not revoked": each shard keeps a Bloom filter per kind of key (jti, user,
+//     family), written under the write lock after the map insert and read with one atomic
+//     load. Revoked answers a key the filter rules out without any lock, and looks up under
+//     the read lock only a key the filter may hold. It does not allocate.
 //   - Compact jtis: a jti of exactly 32 lowercase hex characters (what jwtkit issues) is kept as
-//     16 decoded bytes with its expiry as uint32 Unix seconds: about 45 bytes of heap an entry
-//     at a million entries. Other jtis (tokens from foreign issuers) are kept as strings.
+//     16 decoded bytes with its expiry as uint32 Unix seconds: about 47 bytes of heap an entry
+//     at a million entries, the filter included. Other jtis (tokens from foreign issuers) are kept as strings.
 //   - Whole seconds: expiries are rounded up to the second, which the store contract allows.
 //     An expiry beyond 2106-02-07, where uint32 seconds end, is kept until the process ends.
 //   - Expired entries are treated as absent at once (by Config.Clock) and removed by a
