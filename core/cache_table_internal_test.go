@@ -209,7 +209,7 @@ func TestCacheStableEntriesUnderChurn(t *testing.T) {
 		c.putHashed(h, raw, &Token{ID: raw, payload: make([]byte, 100)}, window, now)
 	}
 	const stable, front = 12, 40
-	readers := max(1, runtime.GOMAXPROCS(0)-1)
+	readerCount := max(1, runtime.GOMAXPROCS(0)-1)
 	var lockFreeMisses, reads atomic.Int64
 	for round := range 200 {
 		c := oneShard(128, 1<<30) // under the entry bound throughout: nothing is evicted
@@ -222,48 +222,30 @@ func TestCacheStableEntriesUnderChurn(t *testing.T) {
 		}
 		require.Len(t, s.table.Load().slots, 128)
 
-		var failed atomic.Bool
-		var ready sync.WaitGroup
-		ready.Add(readers)
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for range readers {
-			wg.Go(func() {
-				ready.Done()
-				for n := 0; !failed.Load(); n++ {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					i := n % stable
-					raw, h := "stable-"+strconv.Itoa(i), hashOf(i)
-					if s.table.Load().lookup(h, raw) == nil {
-						lockFreeMisses.Add(1)
-					}
-					e := c.getHashed(h, raw)
-					if !assert.NotNil(t, e, "round %d: %s missed", round, raw) ||
-						!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.tok.ID) {
-						failed.Store(true)
-						return
-					}
-					// A churn token is there or not; if it is, it is that very token.
-					j := stable + n%(2*front)
-					raw = "churn-" + strconv.Itoa(j)
-					if e := c.getHashed(hashOf(j), raw); e != nil && (!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.tok.ID)) {
-						failed.Store(true)
-						return
-					}
-					// A token never put, with a stable entry's hash: never a hit.
-					if !assert.Nil(t, c.getHashed(hashOf(i), "absent-"+strconv.Itoa(i))) {
-						failed.Store(true)
-						return
-					}
-					reads.Add(1)
-				}
-			})
-		}
-		ready.Wait()
+		readers := startReaders(readerCount, func(n int) bool {
+			i := n % stable
+			raw, h := "stable-"+strconv.Itoa(i), hashOf(i)
+			if s.table.Load().lookup(h, raw) == nil {
+				lockFreeMisses.Add(1)
+			}
+			e := c.getHashed(h, raw)
+			if !assert.NotNil(t, e, "round %d: %s missed", round, raw) ||
+				!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.tok.ID) {
+				return false
+			}
+			// A churn token is there or not; if it is, it is that very token.
+			j := stable + n%(2*front)
+			raw = "churn-" + strconv.Itoa(j)
+			if e := c.getHashed(hashOf(j), raw); e != nil && (!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.tok.ID)) {
+				return false
+			}
+			// A token never put, with a stable entry's hash: never a hit.
+			if !assert.Nil(t, c.getHashed(hashOf(i), "absent-"+strconv.Itoa(i))) {
+				return false
+			}
+			reads.Add(1)
+			return true
+		})
 		// Twenty new entries first, so the table grows under the readers; then the forty in
 		// front of the stable entries leave in random order while forty more come, some of
 		// them replacing a new entry of the same hash.
@@ -283,9 +265,7 @@ func TestCacheStableEntriesUnderChurn(t *testing.T) {
 				put(c, "churn-"+strconv.Itoa(j), hashOf(j))
 			}
 		}
-		close(stop)
-		wg.Wait()
-		require.False(t, failed.Load())
+		require.True(t, readers.stop())
 		require.Len(t, s.table.Load().slots, 256, "round %d: the table grew under the readers", round)
 	}
 	assert.Positive(t, reads.Load())
@@ -302,7 +282,7 @@ func TestCacheShiftRaceNeverMissesAStableEntry(t *testing.T) {
 	const traps, block = 3, 30
 	// at is a hash whose home is home in a table of 256 slots; id tells hashes apart.
 	at := func(home, id int) uint64 { return uint64(home)<<56 | uint64(id) }
-	readers := max(1, runtime.GOMAXPROCS(0)-1)
+	readerCount := max(1, runtime.GOMAXPROCS(0)-1)
 	var lockFreeMisses, reads atomic.Int64
 	for round := range 300 {
 		c := oneShard(128, 1<<30)
@@ -329,46 +309,68 @@ func TestCacheShiftRaceNeverMissesAStableEntry(t *testing.T) {
 			require.Equal(t, 64*k+block+1, s.table.Load().position(e.hash), "the trap is set")
 		}
 
-		var failed atomic.Bool
-		var ready sync.WaitGroup
-		ready.Add(readers)
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for range readers {
-			wg.Go(func() {
-				ready.Done()
-				for n := 0; !failed.Load(); n++ {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					want := stables[n%traps]
-					if s.table.Load().lookup(want.hash, want.raw) == nil {
-						lockFreeMisses.Add(1)
-					}
-					if e := c.getHashed(want.hash, want.raw); !assert.Same(t, want, e, "round %d: %s", round, want.raw) {
-						failed.Store(true)
-						return
-					}
-					reads.Add(1)
-				}
-			})
-		}
-		ready.Wait()
+		readers := startReaders(readerCount, func(n int) bool {
+			want := stables[n%traps]
+			if s.table.Load().lookup(want.hash, want.raw) == nil {
+				lockFreeMisses.Add(1)
+			}
+			if e := c.getHashed(want.hash, want.raw); !assert.Same(t, want, e, "round %d: %s", round, want.raw) {
+				return false
+			}
+			reads.Add(1)
+			return true
+		})
 		for _, front := range fronts {
 			// Drop each front entry while the readers are busy probing.
-			for r := reads.Load(); reads.Load() < r+20 && !failed.Load(); {
+			for r := reads.Load(); reads.Load() < r+20 && !readers.failed.Load(); {
 				runtime.Gosched()
 			}
 			c.drop(front)
 		}
-		close(stop)
-		wg.Wait()
-		require.False(t, failed.Load())
+		require.True(t, readers.stop())
 		for k, e := range stables {
 			require.Equal(t, 64*k, s.table.Load().position(e.hash), "the stable entry moved to its home")
 		}
 	}
 	t.Logf("%d reads; the probe without the lock missed a stable entry %d times, each found under the mutex", reads.Load(), lockFreeMisses.Load())
+}
+
+// readerGroup is goroutines reading a cache while a test writes to it.
+type readerGroup struct {
+	failed atomic.Bool
+	done   chan struct{}
+	wg     sync.WaitGroup
+}
+
+// startReaders starts n goroutines that each call read(0), read(1), ... until read returns
+// false or stop is called, and returns once all of them are running.
+func startReaders(n int, read func(n int) bool) *readerGroup {
+	g := &readerGroup{done: make(chan struct{})}
+	var ready sync.WaitGroup
+	ready.Add(n)
+	for range n {
+		g.wg.Go(func() {
+			ready.Done()
+			for i := 0; !g.failed.Load(); i++ {
+				select {
+				case <-g.done:
+					return
+				default:
+				}
+				if !read(i) {
+					g.failed.Store(true)
+					return
+				}
+			}
+		})
+	}
+	ready.Wait()
+	return g
+}
+
+// stop ends the readers and reports whether every read succeeded.
+func (g *readerGroup) stop() bool {
+	close(g.done)
+	g.wg.Wait()
+	return !g.failed.Load()
 }
