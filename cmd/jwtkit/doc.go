@@ -1,7 +1,7 @@
 // Command jwtkit administers a jwtkit deployment from the shell: it creates the SQL store's
 // tables (migrate), deletes expired entries (flush-expired, simplejwt's flushexpiredtokens),
 // logs a user out everywhere (revoke-user), revokes one token (revoke-jti), makes and converts
-// keys (keygen), and decodes and checks tokens (inspect).
+// keys (keygen), decodes and checks tokens (inspect), and prints its own version (version).
 //
 //	jwtkit migrate
 //	jwtkit revoke-user 7

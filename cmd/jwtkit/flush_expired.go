@@ -46,7 +46,7 @@ Examples:
 				s.PurgeBatch = *batch
 				ctx, cancel := sf.withTimeout(ctx)
 				defer cancel()
-				o, err := storeopen.Open(ctx, s)
+				o, err := openStore(ctx, s, false)
 				if err != nil {
 					return err
 				}

@@ -160,7 +160,7 @@ func (in *inspection) validate(ctx context.Context, raw string, key *jwtkit.Key,
 	ctx, cancel := in.store.withTimeout(ctx)
 	defer cancel()
 	checkRevocation := in.store.given(in.app)
-	var opened *storeopen.Opened
+	var opened *openedStore
 	var err error
 	if checkRevocation {
 		opened, err = in.store.open(ctx, in.app)
@@ -168,7 +168,7 @@ func (in *inspection) validate(ctx context.Context, raw string, key *jwtkit.Key,
 			err = requireSchema(ctx, opened)
 		}
 	} else {
-		opened, err = storeopen.Open(ctx, storeopen.Settings{Kind: storeopen.Memory})
+		opened, err = openStore(ctx, storeopen.Settings{Kind: storeopen.Memory}, false)
 	}
 	if opened != nil {
 		defer func() { _ = opened.Close() }()

@@ -64,7 +64,7 @@ type command struct {
 // commands in the order the help lists them.
 func commands() []*command {
 	return []*command{migrateCommand(), flushExpiredCommand(), revokeUserCommand(), revokeJTICommand(),
-		keygenCommand(), inspectCommand()}
+		keygenCommand(), inspectCommand(), versionCommand()}
 }
 
 func findCommand(name string) *command {
@@ -181,7 +181,7 @@ Run 'jwtkit <command> --help' for a command's flags and the environment variable
 }
 
 func (a *app) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: jwtkit %s %s\n\n%s\n", c.name, c.synopsis, strings.TrimSpace(c.about))
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n", strings.TrimSpace("jwtkit "+c.name+" "+c.synopsis), strings.TrimSpace(c.about))
 	fmt.Fprint(w, "\nFlags:\n")
 	fs.VisitAll(func(f *flag.Flag) {
 		valueName, usage := flag.UnquoteUsage(f)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -75,18 +76,54 @@ func (f *storeFlags) withTimeout(ctx context.Context) (context.Context, context.
 	return context.WithTimeout(ctx, f.timeout.d)
 }
 
-// open opens the store the flags and environment name. It creates no tables.
-func (f *storeFlags) open(ctx context.Context, a *app) (*storeopen.Opened, error) {
+// open opens the store the flags and environment name. It creates no tables, and no SQLite
+// database file: a file that does not exist is an error that says so.
+func (f *storeFlags) open(ctx context.Context, a *app) (*openedStore, error) {
 	s, err := f.settings(a)
 	if err != nil {
 		return nil, err
 	}
-	return storeopen.Open(ctx, s)
+	return openStore(ctx, s, false)
 }
 
-// describe names an opened store in messages, never with its DSN (it may hold a password).
-func describe(o *storeopen.Opened) string {
+// openedStore is an opened store with the SQLite file it reads, which messages name: a
+// newcomer's first question is where that file is.
+type openedStore struct {
+	*storeopen.Opened
+	// file is the SQLite database file, "" for the other kinds and an in-memory SQLite.
+	file string
+	// created is set when the file did not exist before this command: only migrate creates one.
+	created bool
+}
+
+// openStore opens the store s describes. For SQLite it first checks the database file, so an
+// error names the path instead of a driver's "unable to open database file": the file must
+// exist and be readable, unless create is set, and then its folder must exist.
+func openStore(ctx context.Context, s storeopen.Settings, create bool) (*openedStore, error) {
+	var file string
+	existed := true
+	if s.Kind == storeopen.SQLite || s.Kind == "" {
+		file = sqliteFile(cmp.Or(s.DSN, storeopen.DefaultDSN(storeopen.SQLite)))
+	}
+	if file != "" {
+		var err error
+		if existed, err = checkSQLiteFile(file, create); err != nil {
+			return nil, err
+		}
+	}
+	o, err := storeopen.Open(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	return &openedStore{Opened: o, file: file, created: !existed}, nil
+}
+
+// describe names an opened store in messages, never with its DSN (it may hold a password);
+// a SQLite file's path is named, as it holds no secret.
+func describe(o *openedStore) string {
 	switch {
+	case o.file != "":
+		return fmt.Sprintf("%s store %s, tables %s*", o.Kind, o.file, o.Prefix)
 	case storeopen.IsSQL(o.Kind):
 		return fmt.Sprintf("%s store, tables %s*", o.Kind, o.Prefix)
 	case o.Kind == storeopen.Redis:
@@ -96,13 +133,13 @@ func describe(o *storeopen.Opened) string {
 }
 
 // storeFailed wraps a store's error with the store it came from.
-func storeFailed(o *storeopen.Opened, err error) error {
+func storeFailed(o *openedStore, err error) error {
 	return fmt.Errorf("%s: %w", describe(o), err)
 }
 
 // requireSchema refuses a SQL store whose tables were never created, with the command that
 // creates them, instead of a driver's "no such table".
-func requireSchema(ctx context.Context, o *storeopen.Opened) error {
+func requireSchema(ctx context.Context, o *openedStore) error {
 	if !storeopen.IsSQL(o.Kind) {
 		return nil
 	}
@@ -118,7 +155,7 @@ func requireSchema(ctx context.Context, o *storeopen.Opened) error {
 
 // refuseMemory stops a command that would write revocations nobody reads: a memory store lives
 // inside one process, and the CLI's process is not the server's.
-func refuseMemory(o *storeopen.Opened) error {
+func refuseMemory(o *openedStore) error {
 	if o.Kind == storeopen.Memory {
 		return usagef("the memory store lives inside each server process, where this command cannot reach it; " +
 			"choose the server's store with --store sqlite, redis, postgres or mysql")

@@ -42,7 +42,13 @@ func TestStoreCommands(t *testing.T) {
 			flags := s.flags()
 			isSQL := storeopen.IsSQL(kind)
 
-			if isSQL {
+			switch kind {
+			case storeopen.SQLite:
+				// Only migrate creates the file.
+				r := runArgs(t, with(flags, "revoke-user", "7")...)
+				failure(t, r, "revoke-user", "the SQLite database "+s.settings.DSN+" does not exist: 'jwtkit migrate' creates it")
+				assert.NoFileExists(t, s.settings.DSN)
+			case storeopen.Postgres, storeopen.MySQL:
 				r := runArgs(t, with(flags, "revoke-user", "7")...)
 				failure(t, r, "revoke-user", "the tables do not exist yet: run 'jwtkit migrate' first")
 			}
@@ -50,8 +56,10 @@ func TestStoreCommands(t *testing.T) {
 			r := runArgs(t, with(flags, "migrate")...)
 			success(t, r)
 			if isSQL {
-				assert.Equal(t, kind+" store, tables "+s.settings.TablePrefix+"*: schema version 2 (up to date)\n", r.stdout)
-				assert.Equal(t, r, runArgs(t, with(flags, "migrate")...), "idempotent")
+				assert.Equal(t, describeTest(s)+": applied migrations 1 to 2: schema version 2 (up to date)\n", r.stdout)
+				again := runArgs(t, with(flags, "migrate")...)
+				success(t, again)
+				assert.Equal(t, describeTest(s)+": schema version 2, already up to date: nothing applied\n", again.stdout, "idempotent")
 			} else {
 				assert.Equal(t, "redis store, keys "+s.settings.KeyPrefix+"*: nothing to migrate (migrations are for SQL stores)\n", r.stdout)
 			}
@@ -142,8 +150,11 @@ func TestStoreCommands(t *testing.T) {
 }
 
 func describeTest(s testStore) string {
-	if s.settings.Kind == storeopen.Redis {
+	switch s.settings.Kind {
+	case storeopen.Redis:
 		return "redis store, keys " + s.settings.KeyPrefix + "*"
+	case storeopen.SQLite:
+		return "sqlite store " + s.settings.DSN + ", tables " + s.settings.TablePrefix + "*"
 	}
 	return s.settings.Kind + " store, tables " + s.settings.TablePrefix + "*"
 }
@@ -196,7 +207,7 @@ func TestStoreFromEnvironment(t *testing.T) {
 	env := map[string]string{"JWTKIT_STORE_DSN": dsn} // JWTKIT_STORE unset: sqlite
 	r := cli{env: env}.run(t, "migrate")
 	success(t, r)
-	assert.Equal(t, "sqlite store, tables jwtkit_*: schema version 2 (up to date)\n", r.stdout)
+	assert.Equal(t, "sqlite store "+dsn+", tables jwtkit_*: applied migrations 1 to 2: schema version 2 (up to date)\n", r.stdout)
 	r = cli{env: env}.run(t, "revoke-user", "42")
 	success(t, r)
 
@@ -308,7 +319,7 @@ func TestUnreachableStore(t *testing.T) {
 func TestStoreFailedKeepsTheCause(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("boom")
-	err := storeFailed(&storeopen.Opened{Kind: "postgres", Prefix: "p_"}, cause)
+	err := storeFailed(&openedStore{Opened: &storeopen.Opened{Kind: "postgres", Prefix: "p_"}}, cause)
 	require.ErrorIs(t, err, cause)
 	assert.Equal(t, "postgres store, tables p_*: boom", err.Error())
 }
