@@ -1066,7 +1066,7 @@ func checkCoverage(doc map[string]any, recs []recorded) []string {
 	return p
 }
 
-// contractStatuses are the answers of the contract's tables (shared/contract/http-api.md): its
+// contractStatuses are the answers of the contract's tables (http-api.md): its
 // endpoint table, its error table and the example servers' routes, plus the 413 and 415 the
 // endpoint logic gives for oversized and non-JSON, non-form bodies.
 func contractStatuses() []string {

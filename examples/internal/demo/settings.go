@@ -15,7 +15,7 @@ import (
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
-// The environment variables of the example servers (shared/contract/http-api.md). The store's
+// The environment variables of the example servers (docs/http-api.md). The store's
 // two, JWTKIT_STORE and JWTKIT_STORE_DSN, are storeopen.EnvStore and storeopen.EnvDSN.
 const (
 	EnvAddr                   = "JWTKIT_ADDR"
