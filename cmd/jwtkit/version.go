@@ -21,8 +21,8 @@ and platform, and the commit when the build recorded one.
 
 A binary installed with 'go install github.com/jwtkit/jwtkit/cmd/jwtkit@v1.2.3' says v1.2.3.
 Built from a clone of the repository (go build, go run, or go install ./cmd/jwtkit) it says
-(devel): Go gives a module built from its own source tree no version, so the commit line,
-when present, is what identifies it.
+(devel): Go gives a module built from its own source tree no version. A commit line follows
+when Go recorded the commit in the binary.
 
 Example:
   jwtkit version`,
