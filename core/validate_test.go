@@ -458,10 +458,19 @@ func TestInvalidConfig(t *testing.T) {
 		"two settings one claim":   func(c *jwtkit.Config) { c.JTIClaim = "user_id" },
 		"empty header types":       func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{} },
 		"header type with space":   func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{"Bearer x"} },
-		"nil verifying key":        func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{nil} },
-		"zero verifying key":       func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{{}} },
-		"zero signing key":         func(c *jwtkit.Config) { c.SigningKey = &jwtkit.Key{} },
-		"negative max token":       func(c *jwtkit.Config) { c.MaxTokenLength = -1 },
+		"trusted origin with a path": func(c *jwtkit.Config) {
+			c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"https://app.example/login"}
+		},
+		"trusted origin without a scheme": func(c *jwtkit.Config) {
+			c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"app.example"}
+		},
+		"trusted origin with a query": func(c *jwtkit.Config) {
+			c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"https://app.example?x=1"}
+		},
+		"nil verifying key":  func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{nil} },
+		"zero verifying key": func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{{}} },
+		"zero signing key":   func(c *jwtkit.Config) { c.SigningKey = &jwtkit.Key{} },
+		"negative max token": func(c *jwtkit.Config) { c.MaxTokenLength = -1 },
 	}
 	for name, edit := range cases {
 		cfg := base()
