@@ -465,7 +465,7 @@ func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) erro
 	switch {
 	case errors.Is(err, ErrStoreUnavailable):
 		return err
-	case err != nil, access.UserID.String() != user.String():
+	case err != nil, access.UserID.Key() != user.Key():
 		return nil //nolint:nilerr // an invalid or foreign token is not ours to revoke, and not the request's failure
 	}
 	if err := a.cfg.Store.Revoke(ctx, access.ID, access.ExpiresAt); err != nil {
@@ -475,19 +475,46 @@ func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) erro
 	return nil
 }
 
-// RevokeUser logs a user out everywhere: every token of the user issued at or before now
-// (whole seconds, see Store.RevokeUser) is revoked, on every device and replica sharing the
-// store. Use it after a password change or from an admin action.
+// RevokeUser logs a user out everywhere: every token of the user issued before the call returns
+// is revoked, on every device and replica sharing the store, and every token issued after it
+// returns is valid. Use it after a password change or from an admin action. It takes up to a
+// second: see RevokeUserNow.
 func (a *Auth) RevokeUser(ctx context.Context, id UserID) error {
-	if id.IsZero() {
-		return fmt.Errorf("%w: empty user id", ErrInvalidConfig)
-	}
-	now := a.now()
-	if err := a.cfg.Store.RevokeUser(ctx, id.String(), now, now.Add(a.maxRevoked)); err != nil {
-		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	if _, err := RevokeUserNow(ctx, a.cfg.Store, id, a.maxRevoked, a.cfg.Clock); err != nil {
+		return err
 	}
 	a.audit(ctx, AuditEvent{Kind: AuditRevokedAll, UserID: id})
 	return nil
+}
+
+// RevokeUserNow records a log-out-everywhere cutoff for id in s at the current second of clock,
+// kept for keep (the longest token lifetime), and returns the cutoff once clock has passed that
+// second. Tokens carry iat in whole seconds, so a token issued in the cutoff's second is revoked
+// with it; waiting for the second to end before answering means every token issued before the
+// call returned is revoked, and every token issued after it has a later iat and is valid. The
+// wait is at most a second and ends early, with ctx's error, when ctx does. Servers sharing a
+// store agree to within their clocks' skew. Auth.RevokeUser uses it; so can a tool that holds
+// only the store.
+func RevokeUserNow(ctx context.Context, s Store, id UserID, keep time.Duration, clock func() time.Time) (time.Time, error) {
+	if id.IsZero() {
+		return time.Time{}, fmt.Errorf("%w: empty user id", ErrInvalidConfig)
+	}
+	cutoff := clock().Truncate(time.Second)
+	if err := s.RevokeUser(ctx, id.Key(), cutoff, cutoff.Add(keep)); err != nil {
+		return time.Time{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	}
+	wait := min(cutoff.Add(time.Second).Sub(clock()), time.Second)
+	if wait <= 0 {
+		return cutoff, nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return cutoff, nil
+	case <-ctx.Done():
+		return time.Time{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, ctx.Err())
+	}
 }
 
 // Identity is what a protected route knows about its caller.

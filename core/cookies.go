@@ -7,6 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -39,6 +42,12 @@ type CookieConfig struct {
 	CSRFHeader string
 	// SameSite of every cookie. Default: http.SameSiteStrictMode.
 	SameSite http.SameSite
+	// TrustedOrigins are the origins ("https://app.example.com", scheme://host[:port]) besides
+	// the API's own whose pages may call the endpoints that set or use the cookies (obtain,
+	// refresh, blacklist, revoke-all). A browser request from any other site is refused with
+	// the 403 csrf_failed, so a page elsewhere cannot log a visitor in to the attacker's account
+	// (login CSRF) or use the visitor's cookies. Optional. Default: the API's own origin only.
+	TrustedOrigins []string
 }
 
 func (c CookieConfig) withDefaults() CookieConfig {
@@ -52,6 +61,12 @@ func (c CookieConfig) withDefaults() CookieConfig {
 	def(&c.AccessName, "__Host-jwtkit-access")
 	def(&c.CSRFName, "jwtkit-csrf")
 	def(&c.CSRFHeader, "X-CSRF-Token")
+	// Browsers send Origin in lower case and without a trailing slash.
+	origins := make([]string, len(c.TrustedOrigins))
+	for i, o := range c.TrustedOrigins {
+		origins[i] = strings.ToLower(strings.TrimSuffix(o, "/"))
+	}
+	c.TrustedOrigins = origins
 	if c.SameSite == 0 || c.SameSite == http.SameSiteDefaultMode {
 		c.SameSite = http.SameSiteStrictMode
 	}
@@ -70,7 +85,47 @@ func (c CookieConfig) validate() error {
 	if !strings.HasPrefix(c.RefreshPath, "/") {
 		return errors.New("cookies: RefreshPath must start with /")
 	}
+	for _, o := range c.TrustedOrigins {
+		u, err := url.Parse(o)
+		if err != nil || u.Scheme == "" || u.Host == "" || u.User != nil || u.Path != "" || u.RawQuery != "" ||
+			u.ForceQuery || u.Fragment != "" {
+			return errors.New("cookies: TrustedOrigins entry " + strconv.Quote(o) + " is not an origin (scheme://host[:port])")
+		}
+	}
 	return nil
+}
+
+// crossSiteEndpoints set or use the cookies, so in cookie mode a browser request to them from
+// another site is refused (login CSRF and cookie CSRF).
+func crossSiteEndpoint(ep Endpoint) bool {
+	return ep == EndpointObtain || ep == EndpointRefresh || ep == EndpointBlacklist || ep == EndpointRevokeAll
+}
+
+// crossSiteRefused reports whether req is a cross-site browser request to an endpoint that sets
+// or uses the cookies, from an origin that is not trusted. Browsers mark every request with
+// Sec-Fetch-Site (same-origin, same-site, cross-site, or none for a typed URL), and send
+// Origin on every POST; a request with neither is not from a browser page, so a forged one
+// cannot carry the victim's cookies. Without Sec-Fetch-Site (older browsers), Origin is
+// compared with the request's own host. This is the rule of net/http's CrossOriginProtection,
+// over Request so that every adapter gets it.
+func (a *Auth) crossSiteRefused(ep Endpoint, req Request) bool {
+	c := a.cfg.Cookies
+	if !c.Enabled || !crossSiteEndpoint(ep) || safeMethod(req.Method) {
+		return false
+	}
+	origin := req.header("Origin")
+	switch req.header("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return false
+	case "":
+		if origin == "" {
+			return false
+		}
+		if u, err := url.Parse(origin); err == nil && u.Host != "" && u.Host == req.Host {
+			return false
+		}
+	}
+	return !slices.Contains(c.TrustedOrigins, origin)
 }
 
 // safeMethod reports whether an HTTP method is one a CSRF defence leaves alone (RFC 9110's
@@ -160,6 +215,9 @@ func (a *Auth) refreshFromCookie(req Request) (raw string, ok bool, err error) {
 // header's, else, with Cookies.Access, the access cookie's (with the double-submit header, as
 // every endpoint is a POST). An empty token and nil error mean there is none.
 func (a *Auth) accessFromRequest(req Request) (string, error) {
+	if severalLines(req.Authorization) {
+		return "", ErrBadAuthHeader
+	}
 	raw, err := a.tokenFromHeader(req.Authorization)
 	if !errors.Is(err, ErrNoCredentials) || !a.cfg.Cookies.Access {
 		return raw, err

@@ -84,8 +84,9 @@ func (a *Auth) enabled(ep Endpoint) bool {
 type Request struct {
 	Method      string
 	ContentType string
-	// Authorization is the auth header's value (Config.AuthHeaderName). Optional. At blacklist,
-	// an access token of the same user found there is revoked along with the refresh token.
+	// Authorization is the auth header's value (Config.AuthHeaderName), every line of it
+	// (FieldLines). Optional. At blacklist, an access token of the same user found there is
+	// revoked along with the refresh token.
 	Authorization string
 	// Body is the request body; nil means empty. Serve reads at most Config.MaxBodyBytes+1.
 	Body io.Reader
@@ -95,6 +96,10 @@ type Request struct {
 	// Cookie returns the value of a request cookie, "" when absent, as the framework parses
 	// cookies. Optional: cookie mode reads its cookies through it.
 	Cookie func(name string) string
+	// Host is the host (and port) the client addressed, as net/http's Request.Host has it. Cookie
+	// mode compares a browser's Origin with it to tell a same-origin request from a cross-site
+	// one. Optional.
+	Host string
 	// ClientAddr is the client's address as the adapter sees it (an IP, no port), for login
 	// rate limiting and audit events. Behind a proxy, the adapter's framework decides whether to
 	// trust forwarding headers. Optional.
@@ -143,6 +148,9 @@ func (a *Auth) serveEndpoint(ctx context.Context, ep Endpoint, req Request) Resp
 		r := a.respond(http.StatusMethodNotAllowed, detail{Detail: "Method \"" + req.Method + "\" not allowed."})
 		r.Header.Set("Allow", allowTokenEndpoints)
 		return r
+	}
+	if a.crossSiteRefused(ep, req) {
+		return a.csrfFailed()
 	}
 	if ep == EndpointRevokeAll { // acts on the caller's identity: no body to read
 		return a.revokeAll(ctx, req)

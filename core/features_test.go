@@ -661,3 +661,26 @@ func TestAccessCookieNeedsCookieMode(t *testing.T) {
 		Cookies: jwtkit.CookieConfig{Access: true}})
 	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
 }
+
+// TestCrossSiteLogin: the origin rule over the Request fields, as every adapter fills them; a
+// trusted origin is compared as browsers send Origin (lower case, no trailing slash).
+func TestCrossSiteLogin(t *testing.T) {
+	e := newEnv(t, func(c *jwtkit.Config) {
+		c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"HTTPS://App.Example.test/"}
+	})
+	ctx := context.Background()
+	login := func(host string, headers map[string]string) int {
+		req := cookieReq(`{"username":"demo","password":"demo-password"}`, nil, nil)
+		req.Host = host
+		req.Header = func(name string) string { return headers[name] }
+		return e.auth.Serve(ctx, jwtkit.EndpointObtain, req).Status
+	}
+	assert.Equal(t, 200, login("api.example.test", nil), "not a browser")
+	assert.Equal(t, 200, login("api.example.test", map[string]string{"Origin": "https://api.example.test"}), "own origin")
+	assert.Equal(t, 200, login("api.example.test", map[string]string{"Origin": "https://app.example.test", "Sec-Fetch-Site": "same-site"}), "trusted")
+	assert.Equal(t, 403, login("api.example.test", map[string]string{"Origin": "https://evil.example"}), "another site")
+	assert.Equal(t, 403, login("api.example.test", map[string]string{"Origin": "https://api.example.test", "Sec-Fetch-Site": "cross-site"}),
+		"Sec-Fetch-Site decides when a browser sends it")
+	assert.Equal(t, 403, login("api.example.test", map[string]string{"Origin": "https://app.example.test\nhttps://evil.example", "Sec-Fetch-Site": "cross-site"}),
+		"two Origin lines match nothing")
+}

@@ -3,6 +3,7 @@ package jwtkit
 import (
 	"net"
 	"net/http"
+	"strings"
 )
 
 // The net/http side of the adapters. Gin, Echo, chi and plain net/http all hand handlers an
@@ -37,9 +38,10 @@ func HTTPRequest(r *http.Request, authHeader string) Request {
 	return Request{
 		Method:        r.Method,
 		ContentType:   r.Header.Get("Content-Type"),
-		Authorization: r.Header.Get(authHeader),
+		Authorization: FieldLines(r.Header.Values(authHeader)),
 		Body:          r.Body,
-		Header:        r.Header.Get,
+		Header:        func(name string) string { return FieldLines(r.Header.Values(name)) },
+		Host:          r.Host,
 		Cookie: func(name string) string {
 			if c, err := r.Cookie(name); err == nil {
 				return c.Value
@@ -49,6 +51,26 @@ func HTTPRequest(r *http.Request, authHeader string) Request {
 		ClientAddr: remoteIP(r.RemoteAddr),
 	}
 }
+
+// FieldLines is the value core is handed for a header a request may repeat: its one line, or
+// every line joined by "\n". A header value never holds a line break (HTTP forbids it, and both
+// net/http and fasthttp refuse or unfold one), so the break says "more than one line" without
+// ambiguity: AuthenticateFrom and the token endpoints refuse an auth header of several lines as
+// ErrBadAuthHeader instead of picking one, and any other header of several lines matches no
+// expected value (a CSRF token, an Origin). Adapters whose framework keeps the lines apart pass
+// them all through it.
+func FieldLines(lines []string) string {
+	switch len(lines) {
+	case 0:
+		return ""
+	case 1:
+		return lines[0]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// severalLines reports whether a header value came from more than one line (FieldLines).
+func severalLines(v string) bool { return strings.IndexByte(v, '\n') >= 0 }
 
 // remoteIP is the host part of a RemoteAddr ("192.0.2.1:1234", "[::1]:80"), or the whole
 // value when it has no port.
@@ -65,7 +87,7 @@ func (a *Auth) AuthenticateRequest(r *http.Request, sources []TokenSource) (*Ide
 	return a.AuthenticateFrom(r.Context(), r.Method, sources, func(s TokenSource) string {
 		switch s.Kind {
 		case SourceHeader:
-			return r.Header.Get(s.Name)
+			return FieldLines(r.Header.Values(s.Name))
 		case SourceCookie:
 			if c, err := r.Cookie(s.Name); err == nil {
 				return c.Value

@@ -169,8 +169,9 @@ type Key struct {
 
 // NewHMACKey returns a key for HS256, HS384 or HS512. The secret is copied, so the caller may
 // wipe or reuse its slice. It is refused (ErrWeakKey) when empty, shorter than the hash output
-// (32, 48 or 64 bytes), one of the example secrets found in documentation and tutorials, or made
-// of fewer than 8 distinct byte values; GenerateKey makes a suitable one.
+// (32, 48 or 64 bytes), one of the example secrets found in documentation and tutorials, made
+// of fewer than 8 distinct byte values, a shorter pattern repeated, or of low estimated entropy
+// (repeated words, runs such as "abcd"); GenerateKey, or `jwtkit keygen`, makes a suitable one.
 func NewHMACKey(alg Algorithm, secret []byte, kid string) (*Key, error) {
 	spec, err := specFor(alg)
 	if err != nil {
@@ -198,6 +199,12 @@ func checkSecret(alg Algorithm, minLen int, secret []byte) error {
 		return fmt.Errorf("%s secret is %d bytes, at least %d are needed: %w", alg, len(secret), minLen, ErrWeakKey)
 	case distinctBytes(secret) < minDistinctBytes:
 		return fmt.Errorf("%s secret has fewer than %d distinct byte values: %w", alg, minDistinctBytes, ErrWeakKey)
+	case smallestPeriod(secret) <= len(secret)/2:
+		return fmt.Errorf("%s secret is a shorter pattern repeated, as guessable as the pattern alone: %w", alg, ErrWeakKey)
+	}
+	if bits := estimatedBits(secret); bits < minEstimatedBits {
+		return fmt.Errorf("%s secret has an estimated entropy of %.0f bits, at least %d are needed (repeated words and runs such as \"abcd\" count for little): %w",
+			alg, bits, minEstimatedBits, ErrWeakKey)
 	}
 	return nil
 }

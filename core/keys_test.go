@@ -332,7 +332,9 @@ func TestHMACKeyAcceptsStrongSecrets(t *testing.T) {
 		{"random 64 bytes", HS512, randomBytes(t, 64)},
 		{"longer than the hash", HS256, randomBytes(t, 100)},
 		{"long passphrase", HS256, []byte("correct horse battery staple, rearranged by a dice roll")},
-		{"exactly 8 distinct bytes", HS256, []byte(strings.Repeat("abcdefgh", 4))},
+		{"exactly 8 distinct bytes, no pattern", HS256, []byte("hbgafcedcgbhaedfgcahebdfhacgbdef")},
+		{"32 random hex digits", HS256, []byte(hex.EncodeToString(randomBytes(t, 16)))},
+		{"words and digits, none repeated", HS256, []byte("storetest-rotation-secret-0123456789-xyz")},
 		{"list entry inside a longer secret", HS256, append([]byte("your-256-bit-secret"), randomBytes(t, 16)...)},
 	}
 	for _, tc := range cases {
@@ -473,6 +475,12 @@ func TestKeyRefusals(t *testing.T) {
 		hmac("one byte value", HS256, []byte(strings.Repeat("a", 32)), "distinct"),
 		hmac("two byte values", HS256, []byte(strings.Repeat("ab", 16)), "distinct"),
 		hmac("seven byte values", HS512, []byte(strings.Repeat("abcdefg", 10)), "distinct"),
+		hmac("list entry repeated four times", HS256, []byte(strings.Repeat("jwt-secret", 4)), "pattern repeated"),
+		hmac("jwt.io default twice", HS256, []byte(strings.Repeat("your-256-bit-secret", 2)), "pattern repeated"),
+		hmac("a pattern repeated with a partial tail", HS256, []byte("Zk3$qP9!Zk3$qP9!Zk3$qP9!Zk3$qP9!Zk3"), "pattern repeated"),
+		hmac("jwt.io default twice plus a byte", HS256, []byte("your-256-bit-secretyour-256-bit-secret!"), "estimated entropy"),
+		hmac("a word counted up", HS256, []byte("secret1secret2secret3secret4secret5"), "estimated entropy"),
+		hmac("the alphabet", HS256, []byte("abcdefghijklmnopqrstuvwxyz012345"), "estimated entropy"),
 		hmac("seven random byte values", HS384, []byte(strings.Repeat("\x00\x17\x42\x99\xaa\xde\xff", 7)), "distinct"),
 
 		weakPriv("1024-bit RSA for RS256", RS256, rsa1024),

@@ -71,8 +71,10 @@ func (a *Auth) parse(raw string, refreshWindow bool, now time.Time) (*Token, val
 	if err != nil {
 		return nil, v, fmt.Errorf("%w: payload: %w", ErrTokenInvalid, err)
 	}
-	if !json.Valid(pb) {
-		return nil, v, fmt.Errorf("%w: payload is not valid JSON", ErrTokenInvalid)
+	// encoding/json takes bytes that are not UTF-8 and reads them as U+FFFD, so two payloads
+	// would read alike; PyJWT refuses them, and so does this parser.
+	if !utf8.Valid(pb) || !json.Valid(pb) {
+		return nil, v, fmt.Errorf("%w: payload is not valid JSON in UTF-8", ErrTokenInvalid)
 	}
 	c := claims{names: &a.names}
 	if err := c.decode(trimJSONSpace(pb)); err != nil {

@@ -28,7 +28,8 @@ import (
 // oracle (oracle_test.go) agree on accept or reject, on the class of the error, and on every
 // field of the Token. The deliberate differences, where the new parser is stricter:
 //   - a header with a duplicate member is refused (encoding/json kept the last one);
-//   - a header that is not valid UTF-8 is refused (encoding/json replaced the bad bytes).
+//   - a header that is not valid UTF-8 is refused (encoding/json replaced the bad bytes);
+//   - a payload that is not valid UTF-8 is refused, as PyJWT refuses it.
 // The new parser never accepts what the oracle refused.
 
 // Secrets of the differential Auths: the signing key, a second key without kid (so a token
@@ -183,11 +184,16 @@ func sameToken(a, b *Token) bool {
 		bytes.Equal(a.payload, b.payload)
 }
 
-// stricterOnPurpose reports whether raw's header is one the new parser refuses on purpose
-// while encoding/json took it: not valid UTF-8, or a member twice. Duplicates are found with
-// encoding/json's tokenizer, independently of the parser's own walker.
+// stricterOnPurpose reports whether raw is one the new parser refuses on purpose while
+// encoding/json took it: a header or payload that is not valid UTF-8, or a header member twice.
+// Duplicates are found with encoding/json's tokenizer, independently of the parser's own walker.
 func stricterOnPurpose(raw string) bool {
-	seg, _, _ := strings.Cut(raw, ".")
+	seg, rest, _ := strings.Cut(raw, ".")
+	if ps, _, ok := strings.Cut(rest, "."); ok {
+		if p, err := b64.DecodeString(ps); err == nil && !utf8.Valid(p) {
+			return true
+		}
+	}
 	h, err := b64.DecodeString(seg)
 	if err != nil {
 		return false
@@ -382,6 +388,18 @@ func TestParseDeliberatelyStricter(t *testing.T) {
 		if strings.Contains(header, `"kid":"b"`) {
 			tok = s.token(t, header, claims, nil, 3, false)
 		}
+		_, oldErr := s.oracles[0].parse(tok, false)
+		require.NoError(t, oldErr, "%s: the golang-jwt path accepted it", name)
+		_, _, err := s.auths[0].parse(tok, false, diffNow)
+		assert.ErrorIs(t, err, ErrTokenInvalid, name)
+		assert.True(t, stricterOnPurpose(tok), name)
+	}
+	for name, payload := range map[string]string{
+		"invalid UTF-8 in a custom claim": strings.TrimSuffix(claims, "}") + ",\"name\":\"\xff\"}",
+		"a lone surrogate's bytes":        strings.TrimSuffix(claims, "}") + ",\"name\":\"\xed\xa0\x80\"}",
+		"invalid UTF-8 in the jti":        strings.Replace(claims, `"jti":"a"`, "\"jti\":\"a\xc3\"", 1),
+	} {
+		tok := s.token(t, `{"alg":"HS256","typ":"JWT"}`, payload, nil, 1, false)
 		_, oldErr := s.oracles[0].parse(tok, false)
 		require.NoError(t, oldErr, "%s: the golang-jwt path accepted it", name)
 		_, _, err := s.auths[0].parse(tok, false, diffNow)

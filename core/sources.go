@@ -41,7 +41,8 @@ func (a *Auth) DefaultSources() []TokenSource {
 // AuthenticateFrom is the protected-route check for a request whose token may come from
 // several places. get returns the value of one source in the request ("" when absent); the
 // first source with a value is the only one used, so a request cannot mix a good cookie with a
-// bad header to confuse the check. With no value anywhere the error is ErrNoCredentials.
+// bad header to confuse the check. With no value anywhere the error is ErrNoCredentials. A header
+// value of several lines (FieldLines) is ErrBadAuthHeader: one request, one credential.
 //
 // A token read from a cookie authenticates a request of an unsafe method (anything but GET,
 // HEAD, OPTIONS, TRACE) only when the request repeats the CSRF cookie (Cookies.CSRFName) in the
@@ -59,6 +60,9 @@ func (a *Auth) AuthenticateFrom(ctx context.Context, method string, sources []To
 		}
 		switch s.Kind {
 		case SourceHeader:
+			if severalLines(v) {
+				return nil, ErrBadAuthHeader
+			}
 			return a.Authenticate(ctx, v)
 		case SourceCookie:
 			c := a.cfg.Cookies

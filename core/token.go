@@ -69,7 +69,7 @@ func ClaimsOf[C any](id *Identity) (C, error) {
 
 // ref is what the store needs to know about t.
 func (t *Token) ref() TokenRef {
-	return TokenRef{JTI: t.ID, UserID: t.UserID.String(), Family: t.Family, IssuedAt: t.IssuedAt}
+	return TokenRef{JTI: t.ID, UserID: t.UserID.Key(), Family: t.Family, IssuedAt: t.IssuedAt}
 }
 
 // claimNames are the configured names of the claims the suite manages.

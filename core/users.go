@@ -55,6 +55,18 @@ func (u UserID) Int() (int64, bool) {
 	return n, err == nil
 }
 
+// Key is the text a Store keeps for this user: the canonical decimal whenever Int reads the id as
+// an integer, and the id as spelled otherwise. "01", "+1", "001" and 1 all reach user 1 through
+// Int, so they share one key, and user 1's log-out-everywhere cutoff covers every spelling a
+// token may carry. A string-keyed application whose ids look like integers with leading zeros
+// shares keys between "07" and "7": a cutoff then covers both, which fails safe.
+func (u UserID) Key() string {
+	if n, ok := u.Int(); ok {
+		return strconv.FormatInt(n, 10)
+	}
+	return u.s
+}
+
 // IsZero reports whether u is the zero UserID (no id).
 func (u UserID) IsZero() bool { return u.s == "" }
 

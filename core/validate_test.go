@@ -337,6 +337,56 @@ func TestRotationExactlyOneWins(t *testing.T) {
 	assert.Equal(t, int32(63), blacklisted.Load())
 }
 
+// TestRevokeUserThenLogin: on the real clock, a login right after log-out-everywhere answered
+// (as a rule in the same second as the cutoff) gives tokens that work, and every token issued
+// before the call answered stays revoked.
+func TestRevokeUserThenLogin(t *testing.T) {
+	e := newEnv(t, func(c *jwtkit.Config) { c.Clock = time.Now })
+	ctx := context.Background()
+	for round := range 3 {
+		before := e.pair(t, jwtkit.IntUserID(1))
+		start := time.Now()
+		require.NoError(t, e.auth.RevokeUser(ctx, jwtkit.IntUserID(1)))
+		assert.Less(t, time.Since(start), 1500*time.Millisecond, "the wait is at most the rest of a second")
+		after := e.pair(t, jwtkit.IntUserID(1))
+		_, err := e.auth.Authenticate(ctx, "Bearer "+after.Access)
+		require.NoError(t, err, "round %d: a login after RevokeUser answered", round)
+		_, err = e.auth.Refresh(ctx, after.Refresh)
+		require.NoError(t, err, "round %d: its refresh token", round)
+		for name, tok := range map[string]string{"access": before.Access, "refresh": before.Refresh} {
+			_, err := e.auth.Validate(ctx, tok, jwtkit.TypeAny)
+			require.ErrorIs(t, err, jwtkit.ErrBlacklisted, "round %d: %s issued before RevokeUser", round, name)
+		}
+	}
+}
+
+// TestRevokeUserEverySpelling: a token may spell an integer id as a number or as a string with
+// leading zeros or a plus sign, and Int reads each as the same user; each falls under that
+// user's cutoff, whichever spelling RevokeUser was given.
+func TestRevokeUserEverySpelling(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := e.clock.Now().Unix()
+	spellings := []string{`1`, `"1"`, `"01"`, `"+1"`, `"001"`, `"+0001"`}
+	tokens := map[string]string{}
+	for i, uid := range spellings {
+		tokens[uid] = forge(hs256Header, `{"token_type":"access","exp":`+itoa(now+60)+`,"iat":`+itoa(now-5)+`,"jti":"j`+itoa(int64(i))+`","user_id":`+uid+`}`)
+		tok, err := e.auth.Validate(ctx, tokens[uid], jwtkit.TypeAccess)
+		require.NoError(t, err, uid)
+		n, _ := tok.UserID.Int()
+		require.Equal(t, int64(1), n, "%s reaches user 1", uid)
+	}
+	require.NoError(t, e.auth.RevokeUser(ctx, jwtkit.StringUserID("01")))
+	for _, uid := range spellings {
+		_, err := e.auth.Validate(ctx, tokens[uid], jwtkit.TypeAccess)
+		assert.ErrorIs(t, err, jwtkit.ErrBlacklisted, uid)
+	}
+	assert.Equal(t, "1", jwtkit.StringUserID("+001").Key())
+	assert.Equal(t, "-7", jwtkit.StringUserID("-07").Key())
+	assert.Equal(t, "u-01", jwtkit.StringUserID("u-01").Key(), "not an integer: kept as spelled")
+	assert.Equal(t, " 1", jwtkit.StringUserID(" 1").Key(), "Int does not read it, so neither does Key")
+}
+
 func TestRevokeUserBoundary(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -344,6 +394,8 @@ func TestRevokeUserBoundary(t *testing.T) {
 	other := e.pair(t, jwtkit.IntUserID(3))
 	e.clock.Advance(100 * time.Millisecond) // same second as the tokens above
 	require.NoError(t, e.auth.RevokeUser(ctx, jwtkit.IntUserID(1)))
+	// The test clock stands still while RevokeUser waits for the second to end, so this token
+	// is issued in the cutoff's second, as a token issued during the call would be.
 	sameSecond := e.pair(t, jwtkit.IntUserID(1))
 	e.clock.Advance(time.Second)
 	after := e.pair(t, jwtkit.IntUserID(1))
@@ -406,10 +458,19 @@ func TestInvalidConfig(t *testing.T) {
 		"two settings one claim":   func(c *jwtkit.Config) { c.JTIClaim = "user_id" },
 		"empty header types":       func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{} },
 		"header type with space":   func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{"Bearer x"} },
-		"nil verifying key":        func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{nil} },
-		"zero verifying key":       func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{{}} },
-		"zero signing key":         func(c *jwtkit.Config) { c.SigningKey = &jwtkit.Key{} },
-		"negative max token":       func(c *jwtkit.Config) { c.MaxTokenLength = -1 },
+		"trusted origin with a path": func(c *jwtkit.Config) {
+			c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"https://app.example/login"}
+		},
+		"trusted origin without a scheme": func(c *jwtkit.Config) {
+			c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"app.example"}
+		},
+		"trusted origin with a query": func(c *jwtkit.Config) {
+			c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"https://app.example?x=1"}
+		},
+		"nil verifying key":  func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{nil} },
+		"zero verifying key": func(c *jwtkit.Config) { c.VerifyingKeys = []*jwtkit.Key{{}} },
+		"zero signing key":   func(c *jwtkit.Config) { c.SigningKey = &jwtkit.Key{} },
+		"negative max token": func(c *jwtkit.Config) { c.MaxTokenLength = -1 },
 	}
 	for name, edit := range cases {
 		cfg := base()

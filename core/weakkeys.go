@@ -2,6 +2,7 @@ package jwtkit
 
 import (
 	"bytes"
+	"math"
 	"strings"
 )
 
@@ -106,4 +107,111 @@ func isWellKnownSecret(secret []byte) bool {
 		}
 	}
 	return false
+}
+
+// minEstimatedBits is the least estimated entropy an HMAC secret may have. The estimate (see
+// estimatedBits) undercounts a random secret: 32 random hex digits, 128 real bits, estimate
+// about 90. The floor sits well below that so no random secret of the required length is refused,
+// and well above what a word or two repeated, counted up or run through the alphabet reaches.
+const minEstimatedBits = 64
+
+// smallestPeriod returns the smallest p such that b[i] == b[i+p] for every i, which is len(b)
+// for a secret that repeats nothing (Knuth-Morris-Pratt's failure function). A secret whose
+// period is at most half its length is a shorter secret written out twice or more, and is as
+// easy to guess as that shorter one.
+func smallestPeriod(b []byte) int {
+	if len(b) == 0 {
+		return 0
+	}
+	fail := make([]int, len(b))
+	for i, k := 1, 0; i < len(b); i++ {
+		for k > 0 && b[i] != b[k] {
+			k = fail[k-1]
+		}
+		if b[i] == b[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	return len(b) - fail[len(b)-1]
+}
+
+// estimatedBits estimates the entropy of a secret in bits: the bytes an attacker's generator
+// could not predict, times the Shannon entropy per byte of the secret's own byte histogram. A
+// byte is predictable when it is part of a well-known secret from the list (an attacker's
+// dictionary), continues a run of 4 or more bytes that already occurred earlier in the secret (a
+// word used again), or continues an arithmetic run ("aaaa", "abcd", "2468"). Only the first
+// maxEstimatedBytes are read: a longer prefix that passes already holds enough.
+func estimatedBits(b []byte) float64 {
+	if len(b) > maxEstimatedBytes {
+		b = b[:maxEstimatedBytes]
+	}
+	var hist [256]int
+	for _, c := range b {
+		hist[c]++
+	}
+	perByte := 0.0
+	for _, n := range hist {
+		if n > 0 {
+			p := float64(n) / float64(len(b))
+			perByte -= p * math.Log2(p)
+		}
+	}
+	known := knownSecretBytes(b)
+	literal := 0
+	for i := 0; i < len(b); {
+		if n := longestEarlierMatch(b, i); n >= minRepeat {
+			i += n
+			continue
+		}
+		if !known[i] && (i < 2 || b[i]-b[i-1] != b[i-1]-b[i-2]) {
+			literal++
+		}
+		i++
+	}
+	return float64(literal) * perByte
+}
+
+// knownSecretBytes marks the bytes of b covered by an occurrence, in any case, of a well-known
+// secret long enough to be a dictionary word of its own (not "test" inside "attest").
+func knownSecretBytes(b []byte) []bool {
+	covered := make([]bool, len(b))
+	lower := bytes.ToLower(b)
+	for _, w := range wellKnownSecrets {
+		if len(w) < minKnownWord {
+			continue
+		}
+		word := []byte(strings.ToLower(w))
+		for off := 0; ; {
+			i := bytes.Index(lower[off:], word)
+			if i < 0 {
+				break
+			}
+			for k := off + i; k < off+i+len(word); k++ {
+				covered[k] = true
+			}
+			off += i + 1
+		}
+	}
+	return covered
+}
+
+const (
+	maxEstimatedBytes = 1024
+	minRepeat         = 4
+	minKnownWord      = 6
+)
+
+// longestEarlierMatch is the length of the longest prefix of b[i:] that also starts at some
+// j < i (the occurrences may overlap, as in LZ77).
+func longestEarlierMatch(b []byte, i int) int {
+	best := 0
+	for j := 0; j < i; j++ {
+		n := 0
+		for i+n < len(b) && b[j+n] == b[i+n] {
+			n++
+		}
+		best = max(best, n)
+	}
+	return best
 }

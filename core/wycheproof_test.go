@@ -200,6 +200,17 @@ func wpDistinct(b []byte) int {
 	return n
 }
 
+// wpCounting reports whether b counts up byte by byte (00 01 02 ...), as several Wycheproof keys
+// do: a key anyone can write down, which the entropy rule refuses.
+func wpCounting(b []byte) bool {
+	for i := 1; i < len(b); i++ {
+		if b[i] != b[i-1]+1 {
+			return false
+		}
+	}
+	return len(b) > 1
+}
+
 func TestWycheproofHMAC(t *testing.T) {
 	for _, tc := range []struct {
 		file string
@@ -217,7 +228,7 @@ func TestWycheproofHMAC(t *testing.T) {
 			for _, g := range f.TestGroups {
 				for _, v := range g.Tests {
 					k, err := NewHMACKey(tc.alg, v.Key, "")
-					wantRefused := len(v.Key) < tc.size || wpDistinct(v.Key) < minDistinctBytes
+					wantRefused := len(v.Key) < tc.size || wpDistinct(v.Key) < minDistinctBytes || wpCounting(v.Key)
 					if wantRefused || err != nil {
 						require.Truef(t, wantRefused, "tcId %d: a %d-byte key was refused: %v", v.TcID, len(v.Key), err)
 						require.ErrorIsf(t, err, ErrWeakKey, "tcId %d: a %d-byte key", v.TcID, len(v.Key))
@@ -745,6 +756,8 @@ const (
 		"builds keys from key material and decides what each is for, so a key it configures verifies"
 	wpWhyZeroKey = "the group's HS256 key is 32 zero bytes, refused as weak (fewer than 8 distinct " +
 		"bytes); its encoding vectors are run again with a strong key"
+	wpWhyCountingKey = "the key counts up byte by byte (00 01 02 ... 40), refused as weak by the " +
+		"estimated-entropy rule: anyone can write it down"
 	wpWhyBadChar = "a character outside the base64url alphabet: the byte gate refuses the token before " +
 		"decoding (RFC 7515 section 2 allows no other characters), where a lenient decoder skips it"
 	wpWhyNotPadding = "Wycheproof's v1 file holds the very token of tcId 357 (valid) here: the padding " +
@@ -793,7 +806,10 @@ var wpBase64Deviations = map[int]wpDeviation{
 var wpJWKDeviations = map[int]wpDeviation{
 	1:  {wpClaims, "", wpWhyMixedSet},
 	7:  {wpClaims, "", wpWhyROCA},
-	21: {wpClaims, "", wpWhyUse}, // use "enc"
+	21: {wpClaims, "", wpWhyUse},                       // use "enc"
+	13: {wpKeyRefused, "ErrWeakKey", wpWhyCountingKey}, // HS256
+	14: {wpKeyRefused, "ErrWeakKey", wpWhyCountingKey}, // HS384
+	15: {wpKeyRefused, "ErrWeakKey", wpWhyCountingKey}, // HS512
 }
 
 func TestWycheproofJWS(t *testing.T) {
@@ -853,7 +869,7 @@ func TestWycheproofJWS(t *testing.T) {
 	require.NotEmpty(t, base64Group)
 	strong := make([]byte, 32)
 	for i := range strong {
-		strong[i] = byte(7 * i)
+		strong[i] = byte(7*i) ^ byte(i*i>>3) ^ 0x5c
 	}
 	k, err := NewHMACKey(HS256, strong, base64KID)
 	require.NoError(t, err)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -57,6 +58,15 @@ func runFeatures(t *testing.T, start Start, base Options) {
 		runCookieMode(t, newServer(t, start, base, func(c *jwtkit.Config) {
 			c.Cookies.Enabled, c.RotateRefreshTokens, c.BlacklistAfterRotation = true, true, true
 		}))
+	})
+	t.Run("cookie mode, cross-site requests", func(t *testing.T) {
+		runCrossSite(t, newServer(t, start, base, func(c *jwtkit.Config) {
+			c.Cookies.Enabled, c.Cookies.Access = true, true
+			c.Cookies.TrustedOrigins = []string{trustedOrigin}
+		}), true)
+	})
+	t.Run("no cookie mode, cross-site requests", func(t *testing.T) {
+		runCrossSite(t, newServer(t, start, base, nil), false)
 	})
 	t.Run("cookie mode, access cookie", func(t *testing.T) {
 		runAccessCookie(t, newServer(t, start, base, func(c *jwtkit.Config) { c.Cookies.Enabled, c.Cookies.Access = true, true }))
@@ -173,9 +183,14 @@ func runRevokeAll(t *testing.T, s *server) {
 	expect(t, s.do(http.MethodPost, pathRevokeAll, "", ""), 401, bodyNotProvided, true)
 	expect(t, s.do(http.MethodPost, pathRevokeAll, "", "", bearer(refresh1)...), 401, protectedBody("Token has wrong type"), true)
 	expect(t, s.do(http.MethodPost, pathRevokeAll, "", "", "Authorization", "Bearer"), 401, bodyBadHeader, true)
+	expect(t, s.do(http.MethodPost, pathRevokeAll, "", "", append(bearer(access1), bearer(access1)...)...), 401, bodyBadHeader, true)
 	expect(t, s.me(bearer(access2)...), 200, bodyDemo, false)
 
 	expect(t, s.do(http.MethodPost, pathRevokeAll, "", "", bearer(access1)...), 200, `{}`, true)
+	// A login right after log-out-everywhere answered is a new session, in the same second or not.
+	fresh, freshRefresh := s.login()
+	expect(t, s.me(bearer(fresh)...), 200, bodyDemo, false)
+	expect(t, s.postJSON(pathRefresh, refreshBody(freshRefresh)), 200, "", true)
 	for name, tok := range map[string]string{"session 1": access1, "session 2": access2} {
 		t.Run(name, func(t *testing.T) {
 			expect(t, s.me(bearer(tok)...), 401, protectedBody("Token is blacklisted"), false)
@@ -539,4 +554,53 @@ func runLoginRate(t *testing.T, start Start, base Options) {
 		// over the limit.
 		expectThrottled(t, login(s, "demo", "demo-password"))
 	})
+}
+
+// trustedOrigin is the cross-site test's trusted front end.
+const trustedOrigin = "https://app.example.test"
+
+// runCrossSite: in cookie mode, a browser request from another site to an endpoint that sets or
+// uses the cookies is refused before any work (no login CSRF: a page elsewhere cannot log the
+// visitor in to the attacker's account), unless its origin is trusted; without cookie mode the
+// endpoints answer every origin as simplejwt does.
+func runCrossSite(t *testing.T, s *server, cookieMode bool) {
+	own := strings.TrimSuffix(s.base, "/")
+	allowed := map[string][]string{
+		"no Origin (not a browser)":               nil,
+		"Sec-Fetch-Site same-origin":              {"Sec-Fetch-Site", "same-origin", "Origin", "https://evil.example"},
+		"Sec-Fetch-Site none (a typed URL)":       {"Sec-Fetch-Site", "none"},
+		"the trusted origin, cross-site":          {"Sec-Fetch-Site", "cross-site", "Origin", trustedOrigin},
+		"the API's own origin, no Sec-Fetch-Site": {"Origin", own},
+	}
+	refused := map[string][]string{
+		"another site":                       {"Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example"},
+		"a sibling subdomain":                {"Sec-Fetch-Site", "same-site", "Origin", "https://evil.app.example.test"},
+		"another site, no Sec-Fetch-Site":    {"Origin", "https://evil.example"},
+		"an opaque origin":                   {"Sec-Fetch-Site", "cross-site", "Origin", "null"},
+		"the trusted origin over plain http": {"Sec-Fetch-Site", "cross-site", "Origin", "http://app.example.test"},
+	}
+	for name, h := range allowed {
+		t.Run("allowed, "+name, func(t *testing.T) {
+			expect(t, s.postJSON(pathObtain, demoLogin, h...), 200, "", true)
+		})
+	}
+	for name, h := range refused {
+		t.Run("refused, "+name, func(t *testing.T) {
+			access, refresh := s.login()
+			if !cookieMode {
+				expect(t, s.postJSON(pathObtain, demoLogin, h...), 200, "", true)
+				expect(t, s.postJSON(pathRefresh, refreshBody(refresh), h...), 200, "", true)
+				return
+			}
+			for path, body := range map[string]string{pathObtain: demoLogin, pathRefresh: refreshBody(refresh), pathBlacklist: refreshBody(refresh)} {
+				a := s.postJSON(path, body, h...)
+				expect(t, a, 403, bodyCSRF, true)
+				assert.Empty(t, a.header.Values("Set-Cookie"), path)
+			}
+			expect(t, s.do(http.MethodPost, pathRevokeAll, "", "", append(bearer(access), h...)...), 403, bodyCSRF, true)
+			// Verify neither sets nor uses a cookie, and the refused calls changed nothing.
+			expect(t, s.postJSON(pathVerify, `{"token":"`+access+`"}`, h...), 200, `{}`, true)
+			expect(t, s.me(bearer(access)...), 200, bodyDemo, false)
+		})
+	}
 }

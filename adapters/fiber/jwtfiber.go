@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
 )
@@ -77,12 +78,29 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) fiber.Handler {
 func lookup(c *fiber.Ctx, s jwtkit.TokenSource) string {
 	switch s.Kind {
 	case jwtkit.SourceHeader:
-		return c.Get(s.Name)
+		return headerLines(c, s.Name)
 	case jwtkit.SourceCookie:
 		return c.Cookies(s.Name)
 	default:
 		return c.Query(s.Name)
 	}
+}
+
+// headerLines is a header as core reads it (jwtkit.FieldLines): its one line as a view of
+// fasthttp's buffer, like c.Get, or every line joined when the request repeats it.
+func headerLines(c *fiber.Ctx, name string) string {
+	lines := c.Request().Header.PeekAll(name)
+	switch len(lines) {
+	case 0:
+		return ""
+	case 1:
+		return utils.UnsafeString(lines[0])
+	}
+	all := make([]string, len(lines))
+	for i, l := range lines {
+		all[i] = string(l)
+	}
+	return jwtkit.FieldLines(all)
 }
 
 // Handler serves one token endpoint.
@@ -104,9 +122,10 @@ func request(c *fiber.Ctx, header string) jwtkit.Request {
 	return jwtkit.Request{
 		Method:        strings.Clone(c.Method()),
 		ContentType:   strings.Clone(c.Get(fiber.HeaderContentType)),
-		Authorization: strings.Clone(c.Get(header)),
+		Authorization: strings.Clone(headerLines(c, header)),
 		Body:          bytes.NewReader(c.Request().Body()),
-		Header:        func(name string) string { return strings.Clone(c.Get(name)) },
+		Header:        func(name string) string { return strings.Clone(headerLines(c, name)) },
+		Host:          string(c.Request().Host()),
 		Cookie:        func(name string) string { return strings.Clone(c.Cookies(name)) },
 		ClientAddr:    strings.Clone(c.IP()),
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	jwtkit "github.com/jwtkit/jwtkit/core"
 )
 
 func revokeUserCommand() *command {
@@ -14,14 +16,15 @@ func revokeUserCommand() *command {
 		synopsis: "<user-id> [flags]",
 		summary:  "log a user out everywhere: revoke every token issued to them until now",
 		about: `
-Log a user out everywhere: every token of the user issued at or before now (whole seconds, as
-a token's iat) is revoked, on every device and every server sharing the store: refresh,
-access and sliding tokens alike. Tokens issued afterwards are not affected. Use it after a
-password change, or to lock out a stolen session.
+Log a user out everywhere: every token of the user issued before the command returns is
+revoked, on every device and every server sharing the store: refresh, access and sliding
+tokens alike. Tokens issued after it returns are not affected. A token's iat is whole seconds,
+so the command waits for the current second to end (at most a second) before it returns. Use
+it after a password change, or to lock out a stolen session.
 
 <user-id> is the id as text, the way tokens carry it in the user_id claim: "7" covers the
-integer id 7 (a JSON number in the token) and the string id "7" alike. Leading zeros or
-spaces make another id.
+integer id 7 (a JSON number in the token) and every spelling of it as a string ("7", "07",
+"+7") alike. Spaces make another id.
 
 The record is kept for --lifetime, long enough to outlive every token it covers.
 
@@ -74,12 +77,12 @@ Examples:
 				if err := requireSchema(ctx, o); err != nil {
 					return err
 				}
-				now := a.now()
-				if err := o.Store.RevokeUser(ctx, userID, now, now.Add(keep)); err != nil {
+				cutoff, err := jwtkit.RevokeUserNow(ctx, o.Store, jwtkit.StringUserID(userID), keep, a.now)
+				if err != nil {
 					return storeFailed(o, err)
 				}
 				fmt.Fprintf(a.stdout, "%s: revoked every token of user %q issued at or before %s (recorded until %s)\n",
-					describe(o), userID, utc(now), utc(now.Add(keep)))
+					describe(o), userID, utc(cutoff), utc(cutoff.Add(keep)))
 				return nil
 			}
 		},

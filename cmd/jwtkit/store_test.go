@@ -81,6 +81,16 @@ func TestStoreCommands(t *testing.T) {
 				}
 				_, err = auth.Validate(ctx, other.Access, jwtkit.TypeAny)
 				require.NoError(t, err, "another user is not affected")
+
+				// Another spelling of id 8 covers it; a login right after the command returned works.
+				r = runArgs(t, with(flags, "revoke-user", "008")...)
+				success(t, r)
+				_, err = auth.Validate(ctx, other.Access, jwtkit.TypeAny)
+				require.ErrorIs(t, err, jwtkit.ErrBlacklisted, `"008" is user 8`)
+				fresh, err := auth.IssuePair(ctx, jwtkit.IntUserID(8), nil)
+				require.NoError(t, err)
+				_, err = auth.Validate(ctx, fresh.Access, jwtkit.TypeAny)
+				require.NoError(t, err, "a login after revoke-user returned")
 			})
 
 			t.Run("revoke-jti", func(t *testing.T) {

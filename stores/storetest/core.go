@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +191,33 @@ func (s suite) replicasThroughCore(t *testing.T, shared bool) {
 		assertBlacklisted(t, refresh(ctx, b, pair.Refresh), "refresh on B after RevokeUser on A")
 		assertAuthenticated(t, b, otherPair.Access, other, "another user's session is untouched")
 		assertRefreshed(t, refresh(ctx, b, otherPair.Refresh), "another user's refresh is untouched")
+
+		// A login right after the call answered, most likely in the same second as the cutoff
+		// on the wire, is a new session: valid on both replicas, and refreshable.
+		fresh := issue(t, b, user)
+		assertAuthenticated(t, a, fresh.Access, user, "A, a login on B right after RevokeUser answered")
+		assertAuthenticated(t, b, fresh.Access, user, "B, a login on B right after RevokeUser answered")
+		assertRefreshed(t, refresh(ctx, a, fresh.Refresh), "refresh on A of a login right after RevokeUser")
+	})
+
+	t.Run("RevokeUserEverySpelling", func(t *testing.T) {
+		// An integer id may reach the user in several spellings (a JSON number, a string with
+		// leading zeros or a plus sign): one user, one cutoff.
+		n := mrand.Int64N(1 << 40)
+		spellings := []jwtkit.UserID{jwtkit.IntUserID(n), jwtkit.StringUserID(strconv.FormatInt(n, 10)),
+			jwtkit.StringUserID("0" + strconv.FormatInt(n, 10)), jwtkit.StringUserID("+" + strconv.FormatInt(n, 10)),
+			jwtkit.StringUserID("000" + strconv.FormatInt(n, 10))}
+		pairs := make([]jwtkit.Pair, len(spellings))
+		for i, id := range spellings {
+			p, err := a.IssuePair(ctx, id, nil)
+			require.NoError(t, err)
+			pairs[i] = p
+		}
+		require.NoError(t, a.RevokeUser(ctx, jwtkit.StringUserID("00"+strconv.FormatInt(n, 10))))
+		for i, p := range pairs {
+			assertProtectedBlacklisted(t, b, p.Access, "B, user_id spelled %q", spellings[i])
+			assertBlacklisted(t, refresh(ctx, b, p.Refresh), "refresh on B, user_id spelled %q", spellings[i])
+		}
 	})
 
 	t.Run("Rotation", func(t *testing.T) {
