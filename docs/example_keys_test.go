@@ -24,6 +24,8 @@ func Example_weakKeys() {
 		"a-string-secret-at-least-256-bits-long", // long enough, but published
 		"0123456789abcdef",                       // 16 bytes: HS256 needs 32
 		strings.Repeat("ab", 32),                 // 64 bytes of 2 distinct values
+		strings.Repeat("jwt-secret", 4),          // a well-known secret repeated
+		"secret1secret2secret3secret4secret5",    // a word counted up
 	} {
 		_, err := jwtkit.NewHMACKey(jwtkit.HS256, []byte(secret), "")
 		fmt.Println(errors.Is(err, jwtkit.ErrWeakKey), err)
@@ -36,6 +38,8 @@ func Example_weakKeys() {
 	// true HS256 secret is a well-known example secret from documentation or tutorials: jwtkit: weak key
 	// true HS256 secret is 16 bytes, at least 32 are needed: jwtkit: weak key
 	// true HS256 secret has fewer than 8 distinct byte values: jwtkit: weak key
+	// true HS256 secret is a shorter pattern repeated, as guessable as the pattern alone: jwtkit: weak key
+	// true HS256 secret has an estimated entropy of 14 bits, at least 64 are needed (repeated words and runs such as "abcd" count for little): jwtkit: weak key
 }
 
 // Example_keyChoice generates keys of each family and shows that a key never prints its

@@ -1,5 +1,5 @@
 // Package adaptertest is the adapter conformance suite: the wire contract
-// (shared/contract/http-api.md) as a table of HTTP exchanges that every framework adapter runs
+// (docs/http-api.md) as a table of HTTP exchanges that every framework adapter runs
 // in process, over a real loopback connection, and must answer identically.
 //
 // An adapter's test file is a Start function that builds an app with the adapter (the token

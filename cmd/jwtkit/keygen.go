@@ -64,7 +64,9 @@ HS256, HS384, HS512: a secret of 32, 48 or 64 random bytes, printed base64url (4
 characters). That text is the secret: put it in JWTKIT_SIGNING_KEY as it is. Its characters
 are the HMAC key, as simplejwt uses its SIGNING_KEY string, so a Django service configured
 with the same text accepts the same tokens. With --format jwk it is printed as an "oct" JWK of
-those characters. An HMAC key has no public half.
+those characters. An HMAC key has no public half. A secret made up by hand is no substitute:
+jwtkit refuses one that is short, a published example, a pattern repeated, or of low estimated
+entropy, and a phrase that passes those checks is still easier to guess than this.
 
 RS*, PS* (2048-bit RSA), ES256/ES384/ES512 (P-256/P-384/P-521) and EdDSA (Ed25519): the
 private key as PKCS #8 PEM (JWTKIT_PRIVATE_KEY_FILE reads that), or as a private JWK. With

@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The contract's exact bodies (shared/contract/http-api.md) that the subtests through core
+// The contract's exact bodies (docs/http-api.md) that the subtests through core
 // compare answers with.
 const (
 	bodyEmpty = `{}`

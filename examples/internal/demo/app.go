@@ -132,7 +132,7 @@ func (s Settings) config(key *jwtkit.Key, store jwtkit.Store) jwtkit.Config {
 		BlacklistAfterRotation: s.BlacklistAfterRotation,
 		ReuseDetection:         s.ReuseDetection,
 		ReuseGrace:             s.ReuseGrace,
-		Cookies:                jwtkit.CookieConfig{Enabled: s.CookieMode},
+		Cookies:                jwtkit.CookieConfig{Enabled: s.CookieMode, TrustedOrigins: s.CORSOrigins},
 		LoginRate:              s.LoginRate,
 	}
 }

@@ -134,6 +134,7 @@ func TestOpenWithEveryFeature(t *testing.T) {
 		"JWTKIT_REUSE_GRACE":     "5s",
 		"JWTKIT_COOKIE_MODE":     "true",
 		"JWTKIT_LOGIN_RATE":      "3/h",
+		"JWTKIT_CORS_ORIGINS":    "https://app.example.com",
 	}))
 	require.NoError(t, err)
 	app, err := s.Open(context.Background())
@@ -147,6 +148,7 @@ func TestOpenWithEveryFeature(t *testing.T) {
 	assert.Equal(t, 5*time.Second, cfg.ReuseGrace)
 	assert.True(t, cfg.Cookies.Enabled)
 	assert.False(t, cfg.Cookies.Access, "the contract's cookie mode: the refresh token only")
+	assert.Equal(t, []string{"https://app.example.com"}, cfg.Cookies.TrustedOrigins)
 	assert.Equal(t, jwtkit.Rate{Limit: 3, Per: time.Hour}, cfg.LoginRate)
 
 	var set struct{ Keys []jwtkit.JWK }

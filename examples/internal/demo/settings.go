@@ -30,6 +30,7 @@ const (
 	EnvReuseGrace             = "JWTKIT_REUSE_GRACE"
 	EnvCookieMode             = "JWTKIT_COOKIE_MODE"
 	EnvLoginRate              = "JWTKIT_LOGIN_RATE"
+	EnvCORSOrigins            = "JWTKIT_CORS_ORIGINS"
 )
 
 // Algorithms are the values JWTKIT_ALGORITHM accepts, every algorithm core can sign with.
@@ -86,6 +87,10 @@ type Settings struct {
 	// LoginRate (JWTKIT_LOGIN_RATE, N/s, N/m or N/h) limits failed logins per username and per
 	// client address. Default: the zero Rate, no limit.
 	LoginRate jwtkit.Rate
+	// CORSOrigins (JWTKIT_CORS_ORIGINS, comma-separated) are the origins besides the server's
+	// own whose pages may call the API with credentials; cookie mode trusts them for its
+	// cross-site check. Default: none.
+	CORSOrigins []string
 }
 
 // FromEnv reads the settings from the process's environment.
@@ -187,6 +192,11 @@ func (s *Settings) readFeatures(getenv func(string) string) error {
 	}
 	if s.LoginRate, err = rate(getenv, EnvLoginRate); err != nil {
 		return err
+	}
+	for o := range strings.SplitSeq(getenv(EnvCORSOrigins), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			s.CORSOrigins = append(s.CORSOrigins, o)
+		}
 	}
 	return nil
 }

@@ -42,6 +42,7 @@ func TestEveryVariable(t *testing.T) {
 		"JWTKIT_REUSE_GRACE":              "5s",
 		"JWTKIT_COOKIE_MODE":              "true",
 		"JWTKIT_LOGIN_RATE":               "5/m",
+		"JWTKIT_CORS_ORIGINS":             " https://app.example.com, http://localhost:5173,",
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, Settings{
@@ -57,6 +58,7 @@ func TestEveryVariable(t *testing.T) {
 		ReuseGrace:             5 * time.Second,
 		CookieMode:             true,
 		LoginRate:              jwtkit.Rate{Limit: 5, Per: time.Minute},
+		CORSOrigins:            []string{"https://app.example.com", "http://localhost:5173"},
 	}, s)
 }
 
