@@ -29,6 +29,9 @@ type Auth struct {
 	jwks       []byte             // the published JWKS document, nil without public keys
 	protected  map[error]Response // precomputed protected-route error answers
 	maxRevoked time.Duration      // how long a log-out-everywhere cutoff must be kept
+
+	// The deadline of each call to the Store and to the LoginLimiter, 0 for none (storeCtx).
+	storeTimeout, limiterTimeout time.Duration
 }
 
 // New checks cfg, applies its defaults and returns a ready Auth. A configuration that cannot
@@ -81,6 +84,8 @@ func New(cfg Config) (*Auth, error) {
 
 	a.maxRevoked = max(cfg.AccessTokenLifetime, cfg.RefreshTokenLifetime, cfg.SlidingTokenLifetime, cfg.SlidingTokenRefreshLifetime) + cfg.Leeway
 	a.protected = a.protectedResponses()
+	a.storeTimeout = storeDeadline(cfg.StoreTimeout, cfg.Store)
+	a.limiterTimeout = storeDeadline(cfg.StoreTimeout, cfg.LoginLimiter)
 	return a, nil
 }
 
@@ -145,7 +150,9 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst
 	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
 		return nil, fmt.Errorf("%w: %q", ErrWrongType, tok.Type)
 	}
-	revoked, err := a.cfg.Store.Revoked(ctx, tok.ref())
+	sctx, cancel := a.storeCtx(ctx)
+	revoked, err := a.cfg.Store.Revoked(sctx, tok.ref())
+	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
@@ -432,7 +439,9 @@ func (a *Auth) blacklist(ctx context.Context, raw string) (*Token, error) {
 		}
 		return nil, err
 	}
-	won, err := a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
+	sctx, cancel := a.storeCtx(ctx)
+	won, err := a.cfg.Store.RevokeOnce(sctx, tok.ID, tok.ExpiresAt)
+	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
@@ -468,7 +477,9 @@ func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) erro
 	case err != nil, access.UserID.String() != user.String():
 		return nil //nolint:nilerr // an invalid or foreign token is not ours to revoke, and not the request's failure
 	}
-	if err := a.cfg.Store.Revoke(ctx, access.ID, access.ExpiresAt); err != nil {
+	sctx, cancel := a.storeCtx(ctx)
+	defer cancel()
+	if err := a.cfg.Store.Revoke(sctx, access.ID, access.ExpiresAt); err != nil {
 		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	a.audit(ctx, AuditEvent{Kind: AuditAccessRevoked, UserID: user, TokenID: access.ID, Family: access.Family})
@@ -483,7 +494,9 @@ func (a *Auth) RevokeUser(ctx context.Context, id UserID) error {
 		return fmt.Errorf("%w: empty user id", ErrInvalidConfig)
 	}
 	now := a.now()
-	if err := a.cfg.Store.RevokeUser(ctx, id.String(), now, now.Add(a.maxRevoked)); err != nil {
+	sctx, cancel := a.storeCtx(ctx)
+	defer cancel()
+	if err := a.cfg.Store.RevokeUser(sctx, id.String(), now, now.Add(a.maxRevoked)); err != nil {
 		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	a.audit(ctx, AuditEvent{Kind: AuditRevokedAll, UserID: id})
