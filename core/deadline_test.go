@@ -209,7 +209,7 @@ func hangCases(t *testing.T, a *jwtkit.Auth) []hangCase {
 	demo := jwtkit.IntUserID(1)
 	protected, refresh, verify, logout, replay := issue(demo), issue(demo), issue(demo), issue(demo), issue(demo)
 	revokeAll := issue(jwtkit.StringUserID("5f0c8a4e-uuid")) // another user: its log out everywhere spares the rest
-	_, err := a.Refresh(ctx, replay.Refresh) // rotated: presenting it again is a replay
+	_, err := a.Refresh(ctx, replay.Refresh)                 // rotated: presenting it again is a replay
 	require.NoError(t, err)
 	return []hangCase{
 		{"protected route", func(ctx context.Context) jwtkit.Response {
