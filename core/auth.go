@@ -29,6 +29,9 @@ type Auth struct {
 	jwks       []byte             // the published JWKS document, nil without public keys
 	protected  map[error]Response // precomputed protected-route error answers
 	maxRevoked time.Duration      // how long a log-out-everywhere cutoff must be kept
+
+	// The deadline of each call to the Store and to the LoginLimiter, 0 for none (storeCtx).
+	storeTimeout, limiterTimeout time.Duration
 }
 
 // New checks cfg, applies its defaults and returns a ready Auth. A configuration that cannot
@@ -81,6 +84,8 @@ func New(cfg Config) (*Auth, error) {
 
 	a.maxRevoked = max(cfg.AccessTokenLifetime, cfg.RefreshTokenLifetime, cfg.SlidingTokenLifetime, cfg.SlidingTokenRefreshLifetime) + cfg.Leeway
 	a.protected = a.protectedResponses()
+	a.storeTimeout = storeDeadline(cfg.StoreTimeout, cfg.Store)
+	a.limiterTimeout = storeDeadline(cfg.StoreTimeout, cfg.LoginLimiter)
 	return a, nil
 }
 
@@ -145,7 +150,9 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst
 	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
 		return nil, fmt.Errorf("%w: %q", ErrWrongType, tok.Type)
 	}
-	revoked, err := a.cfg.Store.Revoked(ctx, tok.ref())
+	sctx, cancel := a.storeCtx(ctx)
+	revoked, err := a.cfg.Store.Revoked(sctx, tok.ref())
+	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
@@ -432,7 +439,9 @@ func (a *Auth) blacklist(ctx context.Context, raw string) (*Token, error) {
 		}
 		return nil, err
 	}
-	won, err := a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
+	sctx, cancel := a.storeCtx(ctx)
+	won, err := a.cfg.Store.RevokeOnce(sctx, tok.ID, tok.ExpiresAt)
+	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
@@ -468,7 +477,9 @@ func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) erro
 	case err != nil, access.UserID.Key() != user.Key():
 		return nil //nolint:nilerr // an invalid or foreign token is not ours to revoke, and not the request's failure
 	}
-	if err := a.cfg.Store.Revoke(ctx, access.ID, access.ExpiresAt); err != nil {
+	sctx, cancel := a.storeCtx(ctx)
+	defer cancel()
+	if err := a.cfg.Store.Revoke(sctx, access.ID, access.ExpiresAt); err != nil {
 		return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	a.audit(ctx, AuditEvent{Kind: AuditAccessRevoked, UserID: user, TokenID: access.ID, Family: access.Family})
@@ -480,7 +491,7 @@ func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) erro
 // returns is valid. Use it after a password change or from an admin action. It takes up to a
 // second: see RevokeUserNow.
 func (a *Auth) RevokeUser(ctx context.Context, id UserID) error {
-	if _, err := RevokeUserNow(ctx, a.cfg.Store, id, a.maxRevoked, a.cfg.Clock); err != nil {
+	if _, err := revokeUserNow(ctx, a.storeCtx, a.cfg.Store, id, a.maxRevoked, a.cfg.Clock); err != nil {
 		return err
 	}
 	a.audit(ctx, AuditEvent{Kind: AuditRevokedAll, UserID: id})
@@ -496,11 +507,22 @@ func (a *Auth) RevokeUser(ctx context.Context, id UserID) error {
 // store agree to within their clocks' skew. Auth.RevokeUser uses it; so can a tool that holds
 // only the store.
 func RevokeUserNow(ctx context.Context, s Store, id UserID, keep time.Duration, clock func() time.Time) (time.Time, error) {
+	return revokeUserNow(ctx, func(ctx context.Context) (context.Context, context.CancelFunc) { return ctx, noCancel },
+		s, id, keep, clock)
+}
+
+// revokeUserNow is RevokeUserNow with the store call's context from storeCtx (Auth.storeCtx puts
+// Config.StoreTimeout on it); the wait for the second to end runs on ctx itself.
+func revokeUserNow(ctx context.Context, storeCtx func(context.Context) (context.Context, context.CancelFunc),
+	s Store, id UserID, keep time.Duration, clock func() time.Time) (time.Time, error) {
 	if id.IsZero() {
 		return time.Time{}, fmt.Errorf("%w: empty user id", ErrInvalidConfig)
 	}
 	cutoff := clock().Truncate(time.Second)
-	if err := s.RevokeUser(ctx, id.Key(), cutoff, cutoff.Add(keep)); err != nil {
+	sctx, cancel := storeCtx(ctx)
+	err := s.RevokeUser(sctx, id.Key(), cutoff, cutoff.Add(keep))
+	cancel()
+	if err != nil {
 		return time.Time{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	wait := min(cutoff.Add(time.Second).Sub(clock()), time.Second)

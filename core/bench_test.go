@@ -37,6 +37,23 @@ func (nopStore) RevokeUser(context.Context, string, time.Time, time.Time) error 
 func (nopStore) RevokeFamily(context.Context, string, time.Time) error  { return nil }
 func (nopStore) Revoked(context.Context, jwtkit.TokenRef) (bool, error) { return false, nil }
 
+// InProcess: the benchmarks measure core's own work, as with the memory store, which gets no
+// deadline either (Config.StoreTimeout).
+func (nopStore) InProcess() {}
+
+// remoteNopStore is nopStore as core sees a networked store: each call gets StoreTimeout's
+// deadline, whose price BenchmarkAuthenticate/store=remote shows next to store=in-process.
+// (Embedding nopStore would bring its InProcess method along.)
+type remoteNopStore struct{}
+
+func (remoteNopStore) Revoke(context.Context, string, time.Time) error             { return nil }
+func (remoteNopStore) RevokeOnce(context.Context, string, time.Time) (bool, error) { return true, nil }
+func (remoteNopStore) RevokeUser(context.Context, string, time.Time, time.Time) error {
+	return nil
+}
+func (remoteNopStore) RevokeFamily(context.Context, string, time.Time) error  { return nil }
+func (remoteNopStore) Revoked(context.Context, jwtkit.TokenRef) (bool, error) { return false, nil }
+
 // benchKeys are the keys of the comparison with golang-jwt: jwtkit keys plus the raw material
 // golang-jwt's keyfunc hands back.
 type benchKey struct {
@@ -176,17 +193,29 @@ func BenchmarkGolangJWTTypedParse(b *testing.B) {
 }
 
 // BenchmarkAuthenticate is the protected-route check of a stateless service for a token seen
-// before: header split, cache hit, exp and type check, the store's revocation answer.
+// before: header split, cache hit, exp and type check, the store's revocation answer. With
+// store=remote the revocation check also gets core's per-call deadline (Config.StoreTimeout),
+// as every store that is not InProcessStore does.
 func BenchmarkAuthenticate(b *testing.B) {
 	bk := newBenchKey(b, jwtkit.HS256)
-	a := benchAuth(b, bk.key, 0)
-	header := "Bearer " + benchTokens(b, a, 1)[0]
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := a.Authenticate(ctx, header); err != nil {
-			b.Fatal(err)
-		}
+	for _, store := range []struct {
+		name  string
+		store jwtkit.Store
+	}{{"in-process", nopStore{}}, {"remote", remoteNopStore{}}} {
+		b.Run("store="+store.name, func(b *testing.B) {
+			a, err := jwtkit.New(jwtkit.Config{SigningKey: bk.key, Store: store.store, Stateless: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			header := "Bearer " + benchTokens(b, a, 1)[0]
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := a.Authenticate(ctx, header); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

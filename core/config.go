@@ -27,6 +27,14 @@ type Config struct {
 
 	// Store holds the revocation state (blacklist, log-out-everywhere cutoffs). Required.
 	Store Store
+	// StoreTimeout bounds every call core makes to the Store (and its RotationStore) and to the
+	// LoginLimiter, whatever deadline the caller's context has or lacks: a store that accepts
+	// connections and never answers costs a request at most this long, then the request is
+	// ErrStoreUnavailable (the 503), never a pass. An earlier deadline of the caller's context
+	// stays in force. It does not bound Users, which is the application's. Negative: no deadline
+	// of core's own. A store that implements InProcessStore is never given one. Optional.
+	// Default: DefaultStoreTimeout (2 s).
+	StoreTimeout time.Duration
 	// Users authenticates credentials at obtain and looks users up on protected routes and at
 	// refresh. Required unless Stateless is set.
 	Users Users
@@ -155,6 +163,9 @@ const (
 	DefaultMaxBodyBytes                = 64 << 10
 	DefaultTokenCacheSize              = 10_000
 	DefaultJWKSMaxAge                  = 5 * time.Minute
+	// DefaultStoreTimeout is long enough for a store under load or across a region, yet turns
+	// a hung store into the 503 well before a client or a proxy in front gives up.
+	DefaultStoreTimeout = 2 * time.Second
 )
 
 // Rate is a number of events per period, as in "5 per minute".
@@ -217,6 +228,7 @@ func (c Config) withDefaults() (Config, error) {
 		setString(&c.RevokeTokenClaim, "hash_password")
 	}
 	setDuration(&c.JWKSMaxAge, DefaultJWKSMaxAge)
+	setDuration(&c.StoreTimeout, DefaultStoreTimeout)
 	c.Cookies = c.Cookies.withDefaults()
 	if c.LoginRate.Limit > 0 && c.LoginLimiter == nil {
 		c.LoginLimiter, _ = c.Store.(LoginLimiter)

@@ -23,14 +23,18 @@ import (
 // that only a holder of the rotated token can open it.
 func (a *Auth) claimRotation(ctx context.Context, raw string, tok *Token, next Refreshed) (bool, error) {
 	if a.cfg.ReuseGrace <= 0 {
-		return a.cfg.Store.RevokeOnce(ctx, tok.ID, tok.ExpiresAt)
+		sctx, cancel := a.storeCtx(ctx)
+		defer cancel()
+		return a.cfg.Store.RevokeOnce(sctx, tok.ID, tok.ExpiresAt)
 	}
 	sealed, err := sealAnswer(raw, tok.ID, next)
 	if err != nil {
 		return false, err
 	}
 	graceUntil := a.now().Add(a.cfg.ReuseGrace)
-	return a.cfg.Store.(RotationStore).RotateOnce(ctx, tok.ID, tok.ExpiresAt, sealed, graceUntil)
+	sctx, cancel := a.storeCtx(ctx)
+	defer cancel()
+	return a.cfg.Store.(RotationStore).RotateOnce(sctx, tok.ID, tok.ExpiresAt, sealed, graceUntil)
 }
 
 // replayed answers a refresh token that validated but is revoked. Within the grace window
@@ -70,7 +74,9 @@ func (a *Auth) detectReuse(ctx context.Context, tok *Token) error {
 // second store call costs nothing on the hot path. A non-nil error is ErrStoreUnavailable; when
 // own is false the error is ErrBlacklisted.
 func (a *Auth) ownRevoked(ctx context.Context, tok *Token) (own bool, err error) {
-	own, err = a.cfg.Store.Revoked(ctx, TokenRef{JTI: tok.ID})
+	sctx, cancel := a.storeCtx(ctx)
+	own, err = a.cfg.Store.Revoked(sctx, TokenRef{JTI: tok.ID})
+	cancel()
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
@@ -85,7 +91,10 @@ func (a *Auth) ownRevoked(ctx context.Context, tok *Token) (own bool, err error)
 func (a *Auth) revokeFamily(ctx context.Context, tok *Token) error {
 	if tok.Family != "" {
 		// Every token of the family expires within the longest lifetime from now.
-		if err := a.cfg.Store.RevokeFamily(ctx, tok.Family, a.now().Add(a.maxRevoked)); err != nil {
+		sctx, cancel := a.storeCtx(ctx)
+		err := a.cfg.Store.RevokeFamily(sctx, tok.Family, a.now().Add(a.maxRevoked))
+		cancel()
+		if err != nil {
 			return fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 		}
 	}
@@ -97,7 +106,9 @@ func (a *Auth) revokeFamily(ctx context.Context, tok *Token) error {
 // and the family still stands (the new refresh token is still valid: neither rotated on nor
 // revoked since).
 func (a *Auth) graceAnswer(ctx context.Context, raw string, tok *Token) (Refreshed, bool, error) {
-	sealed, err := a.cfg.Store.(RotationStore).RotatedAnswer(ctx, tok.ID, a.now())
+	sctx, cancel := a.storeCtx(ctx)
+	sealed, err := a.cfg.Store.(RotationStore).RotatedAnswer(sctx, tok.ID, a.now())
+	cancel()
 	if err != nil {
 		return Refreshed{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}

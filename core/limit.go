@@ -55,22 +55,26 @@ func shortHash(s string) string {
 // admitLogin counts this attempt against its username and its client address before the
 // password is checked, so concurrent guesses cannot get past the limit. When one key is over
 // the limit, the attempt is refused with the time until it frees up, and whatever was already
-// counted for it is taken back. An unknown and a known username take the same path.
+// counted for it is taken back. An unknown and a known username take the same path. One
+// deadline (StoreTimeout) covers the whole admission, take-back included, so a login that
+// meets a hung limiter answers within it.
 func (a *Auth) admitLogin(ctx context.Context, username, addr string) (loginAttempt, time.Duration, error) {
 	rate := a.cfg.LoginRate
 	if rate.Limit <= 0 {
 		return loginAttempt{}, 0, nil
 	}
+	ctx, cancel := a.limiterCtx(ctx)
+	defer cancel()
 	at := loginAttempt{id: newJTI()}
 	now := a.now()
 	for _, key := range loginKeys(username, addr) {
 		wait, err := a.cfg.LoginLimiter.LoginAttempt(ctx, key, at.id, rate.Limit, rate.Per, now)
 		if err != nil {
-			a.forgetLogin(ctx, at)
+			a.takeBack(ctx, at)
 			return loginAttempt{}, 0, fmt.Errorf("%w: login limiter: %w", ErrStoreUnavailable, err)
 		}
 		if wait > 0 {
-			a.forgetLogin(ctx, at)
+			a.takeBack(ctx, at)
 			return loginAttempt{}, wait, nil
 		}
 		at.keys = append(at.keys, key)
@@ -78,9 +82,19 @@ func (a *Auth) admitLogin(ctx context.Context, username, addr string) (loginAtte
 	return at, 0, nil
 }
 
-// forgetLogin takes a counted attempt back. A failure to do so leaves the attempt counted as
-// a failure, the safe side, so it is not the request's failure.
+// forgetLogin takes back the attempt of a login that succeeded, under a deadline of its own.
 func (a *Auth) forgetLogin(ctx context.Context, at loginAttempt) {
+	if len(at.keys) == 0 {
+		return
+	}
+	ctx, cancel := a.limiterCtx(ctx)
+	defer cancel()
+	a.takeBack(ctx, at)
+}
+
+// takeBack removes a counted attempt from its keys. A failure to do so leaves the attempt
+// counted as a failure, the safe side, so it is not the request's failure.
+func (a *Auth) takeBack(ctx context.Context, at loginAttempt) {
 	for _, key := range at.keys {
 		_ = a.cfg.LoginLimiter.LoginForget(ctx, key, at.id)
 	}

@@ -87,6 +87,16 @@ type RotationStore interface {
 	RotatedAnswer(ctx context.Context, jti string, now time.Time) ([]byte, error)
 }
 
+// InProcessStore is implemented by a Store or LoginLimiter that answers from the process's own
+// memory, with no I/O and no wait that could outlast a moment (the memory store). Core calls it
+// without the deadline of Config.StoreTimeout: nothing can hang, and the deadline's timer would
+// cost more than the call. A store that talks to anything outside the process must not
+// implement it.
+type InProcessStore interface {
+	// InProcess marks the implementation; core never calls it.
+	InProcess()
+}
+
 // LoginLimiter counts login attempts per key (a hashed username, a client address) in a
 // sliding window, for Config.LoginRate. Stores implement it so every replica sharing the store
 // shares the count.

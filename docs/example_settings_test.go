@@ -65,10 +65,11 @@ func Example_settingsDefaults() {
 		RevokeTokenClaim: "",    // REVOKE_TOKEN_CLAIM: "hash_password" once CheckRevokeToken is on
 		RemoteKeys:       nil,   // JWK_URL: NewRemoteKeySet(ctx, RemoteKeySetConfig{URL: ...})
 
-		MaxTokenLength: 8192,     // no simplejwt setting: tokens longer than this fail unread
-		MaxBodyBytes:   64 << 10, // no simplejwt setting: larger bodies answer 413
-		TokenCacheSize: 10_000,   // no simplejwt setting: verified tokens kept (revocation still asked)
-		Clock:          time.Now, // no simplejwt setting: tests set it
+		MaxTokenLength: 8192,            // no simplejwt setting: tokens longer than this fail unread
+		MaxBodyBytes:   64 << 10,        // no simplejwt setting: larger bodies answer 413
+		TokenCacheSize: 10_000,          // no simplejwt setting: verified tokens kept (revocation still asked)
+		Clock:          time.Now,        // no simplejwt setting: tests set it
+		StoreTimeout:   2 * time.Second, // no simplejwt setting: deadline of each store call (a hung store: 503)
 
 		// Beyond simplejwt (features.md): every one off.
 		ReuseDetection: false, // refresh-token families; a replayed refresh token revokes its family

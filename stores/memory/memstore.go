@@ -24,8 +24,9 @@ var (
 )
 
 var (
-	_ jwtkit.Store  = (*Store)(nil)
-	_ jwtkit.Purger = (*Store)(nil)
+	_ jwtkit.Store          = (*Store)(nil)
+	_ jwtkit.Purger         = (*Store)(nil)
+	_ jwtkit.InProcessStore = (*Store)(nil)
 )
 
 // forever is the expiry of entries whose expires lies beyond what a uint32 of Unix seconds
@@ -152,6 +153,11 @@ func (s *Store) purgeEvery(interval time.Duration) {
 // Len reports how many entries the store holds, expired ones not yet purged included; compare
 // it with Config.MaxEntries to watch how full the store is.
 func (s *Store) Len() int { return int(s.entries.Load()) }
+
+// InProcess tells core (jwtkit.InProcessStore) that the store answers from memory and never
+// hangs, so core's per-call deadline (jwtkit.Config.StoreTimeout), whose timer would cost more
+// than a Revoked check, is left off.
+func (*Store) InProcess() {}
 
 // Revoke records jti as revoked until expires (rounded up to the whole second). Revoking it
 // again keeps the later expiry; an expiry already past records nothing.

@@ -46,7 +46,10 @@ const (
 // SQLitePragmas is the query Open adds to a SQLite DSN that sets no _pragma of its own: wait up
 // to 5 s for another connection's write lock instead of failing with "database is locked"
 // (several processes share the file: a server and the CLI), and write-ahead logging so readers
-// never wait for a writer.
+// never wait for a writer. A request's store call still ends by core's deadline
+// (jwtkit.Config.StoreTimeout, 2 s): the driver ends a lock wait when the context does. WAL also
+// keeps a connection opened during another process's lock from waiting, which the
+// rollback-journal modes would, outside any deadline.
 const SQLitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
 
 // ErrNotSQL is returned by Opened.Migrate and Opened.MigrationVersion for a store that has no

@@ -31,7 +31,7 @@ func newPrefixed(t *testing.T) (*redisstore.Store, string) {
 }
 
 func TestInvalidConfig(t *testing.T) {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = client.Close() })
 	for name, cfgs := range map[string][]redisstore.Config{
 		"two configs":    {{}, {}},
@@ -343,4 +343,41 @@ func TestRevokedNeedsEveryLookup(t *testing.T) {
 	revoked, err = s.Revoked(ctx, jwtkit.TokenRef{JTI: rand8(), UserID: "listy", IssuedAt: time.Now()})
 	assert.Error(t, err)
 	assert.False(t, revoked)
+}
+
+// wrappedClient is an application's own redis.UniversalClient (instrumentation, say), whose
+// options New cannot see.
+type wrappedClient struct{ redis.UniversalClient }
+
+// TestNewNeedsContextTimeouts: New refuses a go-redis client that would hold calls past their
+// context's deadline when Redis hangs (ContextTimeoutEnabled off), of every kind, and takes the
+// same clients with it on, and a wrapper it cannot look into.
+func TestNewNeedsContextTimeouts(t *testing.T) {
+	clients := func(enabled bool) map[string]redis.UniversalClient {
+		return map[string]redis.UniversalClient{
+			"single": redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: enabled}),
+			"failover": redis.NewFailoverClient(&redis.FailoverOptions{MasterName: "m", SentinelAddrs: []string{"127.0.0.1:1"},
+				ContextTimeoutEnabled: enabled}),
+			"cluster": redis.NewClusterClient(&redis.ClusterOptions{Addrs: []string{"127.0.0.1:1"}, ContextTimeoutEnabled: enabled}),
+			"ring": redis.NewRing(&redis.RingOptions{Addrs: map[string]string{"a": "127.0.0.1:1"},
+				ContextTimeoutEnabled: enabled}),
+		}
+	}
+	for name, c := range clients(false) {
+		s, err := redisstore.New(c)
+		if assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig, name) {
+			assert.Contains(t, err.Error(), "ContextTimeoutEnabled", name)
+		}
+		assert.Nil(t, s, name)
+		s, err = redisstore.New(wrappedClient{c})
+		assert.NoError(t, err, "%s in a wrapper", name)
+		assert.NotNil(t, s, name)
+		_ = c.Close()
+	}
+	for name, c := range clients(true) {
+		s, err := redisstore.New(c)
+		assert.NoError(t, err, name)
+		assert.NotNil(t, s, name)
+		_ = c.Close()
+	}
 }

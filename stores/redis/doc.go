@@ -70,10 +70,12 @@
 //
 // # Failures and deadlines
 //
-// There is no operation timeout in Config: each call's context carries the deadline. A client
-// made by NewFromURL has go-redis's ContextTimeoutEnabled on, so a server that stops answering
-// fails each call by the caller's deadline (go-redis's retries, dial retries and pool waits all
-// give way to it). Give a client you pass to New the same option. Any failure is an error,
+// There is no operation timeout in Config: each call's context carries the deadline, and core
+// gives each call it makes one (jwtkit.Config.StoreTimeout). A client made by NewFromURL has
+// go-redis's ContextTimeoutEnabled on, so a server that stops answering fails each call by that
+// deadline (go-redis's retries, dial retries and pool waits all give way to it). New refuses a
+// *redis.Client, *redis.ClusterClient or *redis.Ring without the option, which would hold calls
+// to a hung server for its ReadTimeout and retries. Any failure is an error,
 // never a "not revoked": core turns it into jwtkit.ErrStoreUnavailable (a 503), and the store
 // answers again by itself once Redis is back.
 //

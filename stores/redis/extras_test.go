@@ -143,7 +143,7 @@ func TestMalformedAnswer(t *testing.T) {
 // TestLoginAttemptInvalid: bad arguments are refused with the sentinels the package documents,
 // before any round trip.
 func TestLoginAttemptInvalid(t *testing.T) {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = client.Close() })
 	s, err := redisstore.New(client)
 	require.NoError(t, err)

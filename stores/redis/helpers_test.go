@@ -189,6 +189,18 @@ func (s *server) kill() {
 	s.cmd = nil
 }
 
+// pause stops the server with SIGSTOP: its connections stay open and the kernel still accepts
+// new ones, but nothing answers, as with a frozen or overloaded server. cont ends the pause.
+func (s *server) pause(tb testing.TB) {
+	tb.Helper()
+	require.NoError(tb, s.cmd.Process.Signal(syscall.SIGSTOP))
+}
+
+func (s *server) cont(tb testing.TB) {
+	tb.Helper()
+	require.NoError(tb, s.cmd.Process.Signal(syscall.SIGCONT))
+}
+
 // freePort returns a loopback port nobody listens on, whose cluster bus port (+10000) is free
 // too.
 func freePort(tb testing.TB) int {

@@ -139,6 +139,33 @@ func TestOutageServerKilled(t *testing.T) {
 	storetest.Outage(t, store, hooks)
 }
 
+// TestHangServerPaused pauses a private server with SIGSTOP under a live store and resumes it
+// with SIGCONT: every request through core answers the 503 within core's StoreTimeout, though
+// the callers' contexts have no deadline, and the store answers again by itself
+// (storetest.Hang).
+func TestHangServerPaused(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	store, err := redisstore.NewFromURL(srv.url())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	storetest.Hang(t, store, storetest.HangHooks{Hang: func() { srv.pause(t) }, Resume: func() { srv.cont(t) }})
+}
+
+// TestHangProxy: the shared server behind a proxy that stops forwarding without closing
+// anything, as a link that drops every packet does.
+func TestHangProxy(t *testing.T) {
+	t.Parallel()
+	needRedis(t)
+	target, err := url.Parse(redisURL())
+	require.NoError(t, err)
+	proxy := storetest.NewProxy(t, target.Host)
+	store, err := redisstore.NewFromURL(proxiedURL(t, proxy.Addr()), redisstore.Config{Prefix: testPrefix})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	storetest.Hang(t, store, storetest.HangHooks{Hang: proxy.Hang, Resume: proxy.Resume})
+}
+
 // TestOutageClosedPort: a store made while nothing listens is made (the constructor does not
 // connect), every call fails, and it works by itself once a server starts on the port.
 func TestOutageClosedPort(t *testing.T) {

@@ -49,14 +49,20 @@ type Store struct {
 // New returns a Store on a client the caller owns: a single node, Cluster, Sentinel (failover)
 // or Ring client. The store never closes it; Close on this store does nothing.
 //
-// Give the client ContextTimeoutEnabled: true. Without it go-redis does not put the context's
-// deadline on the socket, and a server that stops answering holds a call for the client's
-// ReadTimeout (5 s by default) whatever deadline the caller set; the call still fails, so core
-// still fails closed, only late. An invalid configuration returns an error wrapping
-// jwtkit.ErrInvalidConfig.
+// The client must have ContextTimeoutEnabled: true. Without it go-redis does not put the
+// context's deadline on the socket, and a server that stops answering holds each call for the
+// client's ReadTimeout and its retries (over 30 s with the defaults) whatever deadline core
+// set (jwtkit.Config.StoreTimeout), so New refuses a *redis.Client, *redis.ClusterClient or
+// *redis.Ring without it. Another implementation of redis.UniversalClient (a wrapper) is taken
+// as it is: make sure it honours its context's deadline. An invalid configuration returns an
+// error wrapping jwtkit.ErrInvalidConfig.
 func New(client redis.UniversalClient, cfg ...Config) (*Store, error) {
 	if client == nil {
 		return nil, invalid("New needs a client")
+	}
+	if enabled, known := contextTimeouts(client); known && !enabled {
+		return nil, invalid("New needs a client with ContextTimeoutEnabled: true in its options: without it a Redis " +
+			"that stops answering holds every call past its deadline")
 	}
 	c, err := configDefault(cfg)
 	if err != nil {
@@ -83,6 +89,20 @@ func NewFromURL(rawURL string, cfg ...Config) (*Store, error) {
 	}
 	opt.ContextTimeoutEnabled = true
 	return newStore(redis.NewClient(opt), c, true), nil
+}
+
+// contextTimeouts reports whether client puts its context's deadline on the socket
+// (ContextTimeoutEnabled); known is false for a client type whose options it cannot see.
+func contextTimeouts(client redis.UniversalClient) (enabled, known bool) {
+	switch c := client.(type) {
+	case *redis.Client: // NewFailoverClient's too
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled, true
+	case *redis.Ring:
+		return c.Options().ContextTimeoutEnabled, true
+	}
+	return false, false
 }
 
 func newStore(client redis.UniversalClient, c Config, owned bool) *Store {

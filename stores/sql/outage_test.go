@@ -44,22 +44,9 @@ func (e *env) outage(t *testing.T) (*sql.DB, storetest.OutageHooks) {
 	var db *sql.DB
 	var hooks storetest.OutageHooks
 	switch e.dialect {
-	case sqlstore.Postgres:
-		cfg, err := pgx.ParseConfig(e.dsn)
-		require.NoError(t, err)
-		proxy := storetest.NewProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
-		host, port, _ := net.SplitHostPort(proxy.Addr())
-		p, _ := strconv.Atoi(port)
-		cfg.Host, cfg.Port, cfg.Fallbacks = host, uint16(p), nil
-		db = stdlib.OpenDB(*cfg)
-		hooks = storetest.OutageHooks{Cut: proxy.Cut, Restore: proxy.Restore}
-	case sqlstore.MySQL:
-		cfg, err := mysql.ParseDSN(e.dsn)
-		require.NoError(t, err)
-		proxy := storetest.NewProxy(t, cfg.Addr)
-		cfg.Addr = proxy.Addr()
-		db, err = sql.Open("mysql", cfg.FormatDSN())
-		require.NoError(t, err)
+	case sqlstore.Postgres, sqlstore.MySQL:
+		var proxy *storetest.Proxy
+		db, proxy = e.proxied(t)
 		hooks = storetest.OutageHooks{Cut: proxy.Cut, Restore: proxy.Restore}
 	case sqlstore.SQLite:
 		var err error
@@ -81,6 +68,84 @@ func (e *env) outage(t *testing.T) (*sql.DB, storetest.OutageHooks) {
 	db.SetMaxIdleConns(poolSize)
 	t.Cleanup(func() { _ = db.Close() })
 	return db, hooks
+}
+
+// hang opens a pool on the env's database and returns it with the hooks that make the
+// database stop answering without closing anything, and make it answer again:
+//   - PostgreSQL and MariaDB are reached through a storetest.Proxy whose Hang keeps every
+//     connection open and drops what it carries, and accepts new connections it never answers,
+//     as a paused server or a link that drops every packet does. A PostgreSQL driver that
+//     cancels by sending a cancel request on a new connection would meet the same silence.
+//   - SQLite's hang is another connection holding the database's write lock (BEGIN EXCLUSIVE),
+//     as another process's long transaction does. In WAL mode reads still answer; every write
+//     waits for the lock (ReadsAnswer).
+func (e *env) hang(t *testing.T) (*sql.DB, storetest.HangHooks) {
+	t.Helper()
+	if e.dialect != sqlstore.SQLite {
+		db, proxy := e.proxied(t)
+		return db, storetest.HangHooks{Hang: proxy.Hang, Resume: proxy.Resume}
+	}
+	db := e.open(t)
+	var locker *sql.Conn
+	return db, storetest.HangHooks{
+		ReadsAnswer: true,
+		Hang: func() {
+			var err error
+			locker, err = e.open(t).Conn(t.Context())
+			require.NoError(t, err)
+			_, err = locker.ExecContext(t.Context(), "BEGIN EXCLUSIVE")
+			require.NoError(t, err)
+		},
+		Resume: func() {
+			_, err := locker.ExecContext(context.Background(), "ROLLBACK")
+			require.NoError(t, err)
+			require.NoError(t, locker.Close())
+		},
+	}
+}
+
+// proxied opens a pool on the env's PostgreSQL or MariaDB server through a storetest.Proxy.
+func (e *env) proxied(t *testing.T) (*sql.DB, *storetest.Proxy) {
+	t.Helper()
+	var db *sql.DB
+	var proxy *storetest.Proxy
+	switch e.dialect {
+	case sqlstore.Postgres:
+		cfg, err := pgx.ParseConfig(e.dsn)
+		require.NoError(t, err)
+		proxy = storetest.NewProxy(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+		host, port, _ := net.SplitHostPort(proxy.Addr())
+		p, _ := strconv.Atoi(port)
+		cfg.Host, cfg.Port, cfg.Fallbacks = host, uint16(p), nil
+		db = stdlib.OpenDB(*cfg)
+	case sqlstore.MySQL:
+		cfg, err := mysql.ParseDSN(e.dsn)
+		require.NoError(t, err)
+		proxy = storetest.NewProxy(t, cfg.Addr)
+		cfg.Addr = proxy.Addr()
+		db, err = sql.Open("mysql", cfg.FormatDSN())
+		require.NoError(t, err)
+	default:
+		t.Fatalf("no proxy for %s", e.dialect)
+	}
+	db.SetMaxOpenConns(poolSize)
+	db.SetMaxIdleConns(poolSize)
+	t.Cleanup(func() { _ = db.Close() })
+	return db, proxy
+}
+
+// TestHang makes the database stop answering under a live store without closing anything (see
+// env.hang), through core with callers whose contexts have no deadline: every request answers
+// the 503 within core's StoreTimeout, and the same store answers again by itself afterwards
+// (storetest.Hang).
+func TestHang(t *testing.T) {
+	// go-sql-driver logs every connection a deadline breaks; the test checks what the store says.
+	require.NoError(t, mysql.SetLogger(log.New(io.Discard, "", 0)))
+	t.Cleanup(func() { _ = mysql.SetLogger(log.New(os.Stderr, "[mysql] ", log.Ldate|log.Ltime|log.Lshortfile)) })
+	forEachDialect(t, func(t *testing.T, e *env) {
+		db, hooks := e.hang(t)
+		storetest.Hang(t, e.store(t, db, sqlstore.Config{}), hooks)
+	})
 }
 
 // coreCall is one path through core that needs the store.

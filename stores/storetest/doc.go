@@ -74,6 +74,14 @@
 // store_unavailable, never a pass, and that the same store instance recovers by itself with
 // what was revoked before the outage still revoked.
 //
+// Hang is the outage that closes nothing: given a store and hooks that make its backend stop
+// answering while connections stay open (a Proxy's Hang, a paused server, a file another
+// process holds locked), it proves through core, with StoreTimeout HangTimeout and callers
+// whose contexts have no deadline, that the protected request, refresh, verify, logout,
+// revoke-all and a rate-limited login each answer the 503 within HangTimeout + HangMargin,
+// twice over and with 64 protected requests at once, and that the store answers again by
+// itself after the hang. A store passes only if every call honours its context's deadline.
+//
 // The Expiry subtests wait for real time to pass: they set up all of their cases first, wait
 // once until every short-lived revocation has expired, then check every case, so the whole
 // suite takes about two seconds of wall time however many CPUs run it.

@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -23,14 +24,17 @@ func Service(tb testing.TB, name string, err error, startCommand string) {
 }
 
 // Proxy is a TCP proxy on a loopback port in front of a real server, so a test can cut the
-// connection to a shared service without touching the service itself, then restore it.
+// connection to a shared service, or make it hang, without touching the service itself, then
+// restore it.
 type Proxy struct {
 	ln     net.Listener
 	target string
 
+	hung  atomic.Bool
 	mu    sync.Mutex
 	cut   bool
 	conns map[net.Conn]struct{}
+	held  map[net.Conn]struct{} // connections accepted while hung, never forwarded
 	done  chan struct{}
 }
 
@@ -41,12 +45,14 @@ func NewProxy(tb testing.TB, target string) *Proxy {
 	if err != nil {
 		tb.Fatalf("proxy listen: %v", err)
 	}
-	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}, done: make(chan struct{})}
+	p := &Proxy{ln: ln, target: target, conns: map[net.Conn]struct{}{}, held: map[net.Conn]struct{}{},
+		done: make(chan struct{})}
 	go p.accept()
 	tb.Cleanup(func() {
 		_ = ln.Close()
 		<-p.done
 		p.Cut()
+		p.Resume()
 	})
 	return p
 }
@@ -73,6 +79,30 @@ func (p *Proxy) Restore() {
 	p.mu.Unlock()
 }
 
+// Hang makes the proxy a server that stopped answering without closing anything, as a paused
+// or overloaded server, or a link that drops every packet, does: open connections stay open and
+// what they carry is read and dropped in both directions; new connections are accepted, read
+// and never answered. Only a deadline ends a call waiting on it.
+func (p *Proxy) Hang() { p.hung.Store(true) }
+
+// Resume ends a hang. The connections that lived through it have lost bytes, so they are closed
+// (their clients dial again); new connections are forwarded.
+func (p *Proxy) Resume() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.hung.Swap(false) {
+		return
+	}
+	for c := range p.conns {
+		_ = c.Close()
+	}
+	clear(p.conns)
+	for c := range p.held {
+		_ = c.Close()
+	}
+	clear(p.held)
+}
+
 func (p *Proxy) accept() {
 	defer close(p.done)
 	for {
@@ -88,6 +118,13 @@ func (p *Proxy) forward(client net.Conn) {
 	p.mu.Lock()
 	if p.cut {
 		p.mu.Unlock()
+		_ = client.Close()
+		return
+	}
+	if p.hung.Load() {
+		p.held[client] = struct{}{}
+		p.mu.Unlock()
+		_, _ = io.Copy(io.Discard, client) // until Resume or the client closes it
 		_ = client.Close()
 		return
 	}
@@ -111,7 +148,19 @@ func (p *Proxy) forward(client net.Conn) {
 	wg.Add(2)
 	pipe := func(dst, src net.Conn) {
 		defer wg.Done()
-		_, _ = io.Copy(dst, src)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if err != nil {
+				break
+			}
+			if p.hung.Load() {
+				continue // dropped: a hung server never answers, a black-holed link never delivers
+			}
+			if _, err := dst.Write(buf[:n]); err != nil {
+				break
+			}
+		}
 		_ = dst.Close()
 		_ = src.Close()
 	}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"testing"
 	"time"
@@ -72,6 +73,50 @@ func TestProxyCutAndRestore(t *testing.T) {
 
 	p.Restore()
 	assert.NoError(t, roundTrip(p.Addr()))
+}
+
+// TestProxyHangAndResume: while hung, the proxy keeps every connection open and answers
+// nothing, on open connections and new ones alike; Resume closes what lived through the hang
+// and forwards again.
+func TestProxyHangAndResume(t *testing.T) {
+	p := NewProxy(t, echoServer(t))
+	c, err := net.Dial("tcp", p.Addr())
+	require.NoError(t, err)
+	defer c.Close()
+	r := bufio.NewReader(c)
+	line := func() error {
+		_ = c.SetDeadline(time.Now().Add(300 * time.Millisecond))
+		if _, err := c.Write([]byte("x\n")); err != nil {
+			return err
+		}
+		_, err := r.ReadString('\n')
+		return err
+	}
+	require.NoError(t, line())
+
+	p.Hang()
+	var nerr net.Error
+	if err := line(); assert.ErrorAs(t, err, &nerr, "an open connection gets no answer") {
+		assert.True(t, nerr.Timeout(), "only the deadline ends the wait: the connection stays open: %v", err)
+	}
+	fresh, err := net.DialTimeout("tcp", p.Addr(), time.Second)
+	require.NoError(t, err, "a hung server still accepts connections")
+	defer fresh.Close()
+	_ = fresh.SetDeadline(time.Now().Add(300 * time.Millisecond))
+	_, err = fresh.Write([]byte("y\n"))
+	require.NoError(t, err)
+	_, err = bufio.NewReader(fresh).ReadString('\n')
+	if assert.ErrorAs(t, err, &nerr, "a new connection gets no answer") {
+		assert.True(t, nerr.Timeout(), "%v", err)
+	}
+
+	p.Resume()
+	_ = c.SetDeadline(time.Now().Add(time.Second))
+	_, err = r.ReadString('\n')
+	if assert.Error(t, err, "a connection that lived through the hang is closed") {
+		assert.False(t, errors.As(err, &nerr) && nerr.Timeout(), "closed, not timed out: %v", err)
+	}
+	assert.NoError(t, roundTrip(p.Addr()), "new connections are forwarded again")
 }
 
 func TestServiceSkipsOrFails(t *testing.T) {

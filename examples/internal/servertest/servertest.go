@@ -40,7 +40,7 @@ const (
 // Run builds the example in the current directory and runs it through every scenario: the
 // contract on the default SQLite store (and its revocations across a restart), with rotation,
 // on the memory store, with a random key, each feature beyond simplejwt switched on by its
-// variable, and with settings that cannot work.
+// variable, with its store hung, and with settings that cannot work.
 func Run(t *testing.T, framework string) {
 	bin := Build(t)
 	key, err := jwtkit.NewHMACKey(jwtkit.HS256, []byte(Key), "")
@@ -97,6 +97,8 @@ func Run(t *testing.T, framework string) {
 	})
 
 	t.Run("features beyond simplejwt", func(t *testing.T) { runFeatures(t, bin) })
+
+	t.Run("hung store", func(t *testing.T) { runHungStore(t, bin) })
 
 	t.Run("settings that cannot work", func(t *testing.T) { runInvalid(t, bin) })
 }
