@@ -63,7 +63,7 @@ func release(ctx context.Context, w *workspace, cfg checkConfig, v string, opt c
 	}
 	committed := false
 	if len(changed) > 0 {
-		logf("== requiring every sibling at %s in %d go.mod files", v, len(changed))
+		logf("== requiring every sibling at %s in %d files (go.mod and go.work)", v, len(changed))
 		if _, err := git(w.root, append([]string{"add", "--"}, changed...)...); err != nil {
 			return err
 		}
