@@ -1,26 +1,48 @@
 # Every target runs over every module listed in go.work: a plain `go test ./...` at the root
-# does not cross module boundaries.
+# does not cross module boundaries. The go.mod files require their siblings at the release
+# version with no replace; go.work points those versions at the folders for development.
 GO       ?= go
 MODULES  := $(shell $(GO) list -m -f '{{.Dir}}')
 BENCHTIME ?= 1s
 
 FUZZTIME ?= 30s
 
-.PHONY: test vet lint bench bench-compare fuzz tidy modules
+# tools/release (its own module, outside go.work so its requirements never change what the
+# workspace builds with) runs the release check, vet, tidy and the release procedure.
+RELEASE  := cd tools/release && GOWORK=off $(GO) run . -C $(CURDIR)
+
+.PHONY: test vet lint bench bench-compare fuzz tidy modules release-check release test-tools
 
 modules:
 	@printf '%s\n' $(MODULES)
 
-# vet and test each module; vet runs with GOWORK=off so a module whose go.mod/go.sum is
-# incomplete (it only builds inside the workspace) fails here rather than for a user.
-test:
+# The release check first (it also vets every module with GOWORK=off, its siblings from a
+# local proxy of the tree, so a go.mod/go.sum that only builds inside the workspace fails
+# here rather than for a user), then the race tests of each module.
+test: release-check test-tools
 	@set -e; for m in $(MODULES); do \
 		echo "== $${m#$(CURDIR)/}"; \
-		(cd $$m && GOWORK=off $(GO) vet ./... && $(GO) test -race -count=1 ./...); \
+		(cd $$m && $(GO) test -race -count=1 ./...); \
 	done
 
+# What a user meets once the modules are tagged: a module proxy built from the tree, GOWORK=off
+# go vet of every module, a fresh consumer module per library module (go get, go mod tidy,
+# build or run), and go install of the CLI (tools/release/README.md).
+release-check:
+	@$(RELEASE) check
+
+test-tools:
+	@echo "== tools/release"
+	@cd tools/release && GOWORK=off $(GO) vet ./... && GOWORK=off $(GO) test -race -count=1 ./...
+
 vet:
-	@set -e; for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) vet ./...); done
+	@$(RELEASE) vet
+
+# Bump every sibling requirement to VERSION, commit, compare APIs with the previous tags, run
+# the release check and tag every published module (core/vX.Y.Z, ...). Nothing is pushed.
+release:
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=vX.Y.Z" >&2; exit 2; }
+	@$(RELEASE) release $(VERSION)
 
 # golangci-lint (v2) with the repository's .golangci.yml, in every module.
 lint:
@@ -28,6 +50,8 @@ lint:
 		echo "== $${m#$(CURDIR)/}"; \
 		(cd $$m && golangci-lint run --config $(CURDIR)/.golangci.yml ./...); \
 	done
+	@echo "== tools/release"
+	@cd tools/release && GOWORK=off golangci-lint run --config $(CURDIR)/.golangci.yml ./...
 
 bench:
 	@set -e; for m in $(MODULES); do \
@@ -53,5 +77,7 @@ fuzz:
 		done; \
 	done
 
+# GOWORK=off go mod tidy in every module, siblings from the local proxy of the tree; go.sum
+# files keep no hash of a sibling (tools/release/README.md says why).
 tidy:
-	@set -e; for m in $(MODULES); do (cd $$m && GOWORK=off $(GO) mod tidy); done
+	@$(RELEASE) tidy

@@ -6,14 +6,14 @@ require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/jwtkit/jwtkit/adapters/echo v0.0.0
-	github.com/jwtkit/jwtkit/adapters/fiber v0.0.0
-	github.com/jwtkit/jwtkit/adapters/gin v0.0.0
-	github.com/jwtkit/jwtkit/adapters/nethttp v0.0.0
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/memory v0.0.0
-	github.com/jwtkit/jwtkit/stores/redis v0.0.0
-	github.com/jwtkit/jwtkit/stores/sql v0.0.0
+	github.com/jwtkit/jwtkit/adapters/echo v0.1.0
+	github.com/jwtkit/jwtkit/adapters/fiber v0.1.0
+	github.com/jwtkit/jwtkit/adapters/gin v0.1.0
+	github.com/jwtkit/jwtkit/adapters/nethttp v0.1.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/memory v0.1.0
+	github.com/jwtkit/jwtkit/stores/redis v0.1.0
+	github.com/jwtkit/jwtkit/stores/sql v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
@@ -75,18 +75,4 @@ require (
 	modernc.org/libc v1.79.0 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
-)
-
-// Sibling modules are unpublished: every one in the build graph resolves by replace.
-replace (
-	github.com/jwtkit/jwtkit/adapters/adaptertest => ../adapters/adaptertest
-	github.com/jwtkit/jwtkit/adapters/echo => ../adapters/echo
-	github.com/jwtkit/jwtkit/adapters/fiber => ../adapters/fiber
-	github.com/jwtkit/jwtkit/adapters/gin => ../adapters/gin
-	github.com/jwtkit/jwtkit/adapters/nethttp => ../adapters/nethttp
-	github.com/jwtkit/jwtkit/core => ../core
-	github.com/jwtkit/jwtkit/stores/memory => ../stores/memory
-	github.com/jwtkit/jwtkit/stores/redis => ../stores/redis
-	github.com/jwtkit/jwtkit/stores/sql => ../stores/sql
-	github.com/jwtkit/jwtkit/stores/storetest => ../stores/storetest
 )

@@ -5,13 +5,13 @@ go 1.26.0
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gofiber/fiber/v2 v2.52.15
-	github.com/jwtkit/jwtkit/adapters/adaptertest v0.0.0
-	github.com/jwtkit/jwtkit/adapters/echo v0.0.0
-	github.com/jwtkit/jwtkit/adapters/fiber v0.0.0
-	github.com/jwtkit/jwtkit/adapters/gin v0.0.0
-	github.com/jwtkit/jwtkit/adapters/nethttp v0.0.0
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/open v0.0.0
+	github.com/jwtkit/jwtkit/adapters/adaptertest v0.1.0
+	github.com/jwtkit/jwtkit/adapters/echo v0.1.0
+	github.com/jwtkit/jwtkit/adapters/fiber v0.1.0
+	github.com/jwtkit/jwtkit/adapters/gin v0.1.0
+	github.com/jwtkit/jwtkit/adapters/nethttp v0.1.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/open v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
@@ -42,9 +42,9 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
-	github.com/jwtkit/jwtkit/stores/memory v0.0.0 // indirect
-	github.com/jwtkit/jwtkit/stores/redis v0.0.0 // indirect
-	github.com/jwtkit/jwtkit/stores/sql v0.0.0 // indirect
+	github.com/jwtkit/jwtkit/stores/memory v0.1.0 // indirect
+	github.com/jwtkit/jwtkit/stores/redis v0.1.0 // indirect
+	github.com/jwtkit/jwtkit/stores/sql v0.1.0 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/klauspost/cpuid/v2 v2.4.0 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
@@ -79,19 +79,4 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.61.1
-)
-
-// Sibling modules are unpublished: every module in the build and test graph resolves by replace.
-replace (
-	github.com/jwtkit/jwtkit/adapters/adaptertest => ../adapters/adaptertest
-	github.com/jwtkit/jwtkit/adapters/echo => ../adapters/echo
-	github.com/jwtkit/jwtkit/adapters/fiber => ../adapters/fiber
-	github.com/jwtkit/jwtkit/adapters/gin => ../adapters/gin
-	github.com/jwtkit/jwtkit/adapters/nethttp => ../adapters/nethttp
-	github.com/jwtkit/jwtkit/core => ../core
-	github.com/jwtkit/jwtkit/stores/memory => ../stores/memory
-	github.com/jwtkit/jwtkit/stores/open => ../stores/open
-	github.com/jwtkit/jwtkit/stores/redis => ../stores/redis
-	github.com/jwtkit/jwtkit/stores/sql => ../stores/sql
-	github.com/jwtkit/jwtkit/stores/storetest => ../stores/storetest
 )

@@ -3,9 +3,9 @@ module github.com/jwtkit/jwtkit/adapters/echo
 go 1.26
 
 require (
-	github.com/jwtkit/jwtkit/adapters/adaptertest v0.0.0
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/memory v0.0.0
+	github.com/jwtkit/jwtkit/adapters/adaptertest v0.1.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/memory v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/stretchr/testify v1.12.1
 )
@@ -22,12 +22,4 @@ require (
 	golang.org/x/net v0.56.0 // indirect
 	golang.org/x/sys v0.46.0 // indirect
 	golang.org/x/text v0.40.0 // indirect
-)
-
-replace (
-	github.com/jwtkit/jwtkit/adapters/adaptertest => ../adaptertest
-	github.com/jwtkit/jwtkit/core => ../../core
-	github.com/jwtkit/jwtkit/stores/memory => ../../stores/memory
-	// memstore's own tests require the store suite; unpublished modules resolve only by replace.
-	github.com/jwtkit/jwtkit/stores/storetest => ../../stores/storetest
 )

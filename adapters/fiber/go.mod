@@ -4,9 +4,9 @@ go 1.26
 
 require (
 	github.com/gofiber/fiber/v2 v2.52.15
-	github.com/jwtkit/jwtkit/adapters/adaptertest v0.0.0
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/memory v0.0.0
+	github.com/jwtkit/jwtkit/adapters/adaptertest v0.1.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/memory v0.1.0
 	github.com/stretchr/testify v1.12.1
 	github.com/valyala/fasthttp v1.51.0
 )
@@ -24,12 +24,4 @@ require (
 	github.com/valyala/tcplisten v1.0.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/sys v0.28.0 // indirect
-)
-
-replace (
-	github.com/jwtkit/jwtkit/adapters/adaptertest => ../adaptertest
-	github.com/jwtkit/jwtkit/core => ../../core
-	// memstore's own tests require the store suite; unpublished modules resolve only by replace.
-	github.com/jwtkit/jwtkit/stores/memory => ../../stores/memory
-	github.com/jwtkit/jwtkit/stores/storetest => ../../stores/storetest
 )

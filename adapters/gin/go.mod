@@ -4,9 +4,9 @@ go 1.26
 
 require (
 	github.com/gin-gonic/gin v1.12.0
-	github.com/jwtkit/jwtkit/adapters/adaptertest v0.0.0
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/memory v0.0.0
+	github.com/jwtkit/jwtkit/adapters/adaptertest v0.1.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/memory v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -42,11 +42,4 @@ require (
 	golang.org/x/sys v0.41.0 // indirect
 	golang.org/x/text v0.34.0 // indirect
 	google.golang.org/protobuf v1.36.10 // indirect
-)
-
-replace (
-	github.com/jwtkit/jwtkit/adapters/adaptertest => ../adaptertest
-	github.com/jwtkit/jwtkit/core => ../../core
-	github.com/jwtkit/jwtkit/stores/memory => ../../stores/memory
-	github.com/jwtkit/jwtkit/stores/storetest => ../../stores/storetest
 )

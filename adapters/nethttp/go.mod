@@ -3,21 +3,13 @@ module github.com/jwtkit/jwtkit/adapters/nethttp
 go 1.26
 
 require (
-	github.com/jwtkit/jwtkit/adapters/adaptertest v0.0.0
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/memory v0.0.0
+	github.com/jwtkit/jwtkit/adapters/adaptertest v0.1.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/memory v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 
 require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-)
-
-// Sibling modules are unpublished: every module in the test graph resolves by replace.
-replace (
-	github.com/jwtkit/jwtkit/adapters/adaptertest => ../adaptertest
-	github.com/jwtkit/jwtkit/core => ../../core
-	github.com/jwtkit/jwtkit/stores/memory => ../../stores/memory
-	github.com/jwtkit/jwtkit/stores/storetest => ../../stores/storetest
 )

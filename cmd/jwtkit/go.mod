@@ -3,10 +3,10 @@ module github.com/jwtkit/jwtkit/cmd/jwtkit
 go 1.26.0
 
 require (
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/memory v0.0.0
-	github.com/jwtkit/jwtkit/stores/open v0.0.0
-	github.com/jwtkit/jwtkit/stores/sql v0.0.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/memory v0.1.0
+	github.com/jwtkit/jwtkit/stores/open v0.1.0
+	github.com/jwtkit/jwtkit/stores/sql v0.1.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
 )
@@ -22,8 +22,8 @@ require (
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/pgx/v5 v5.12.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
-	github.com/jwtkit/jwtkit/stores/redis v0.0.0 // indirect
-	github.com/jwtkit/jwtkit/stores/storetest v0.0.0 // indirect
+	github.com/jwtkit/jwtkit/stores/redis v0.1.0 // indirect
+	github.com/jwtkit/jwtkit/stores/storetest v0.1.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
@@ -36,13 +36,4 @@ require (
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
 	modernc.org/sqlite v1.61.1 // indirect
-)
-
-replace (
-	github.com/jwtkit/jwtkit/core => ../../core
-	github.com/jwtkit/jwtkit/stores/memory => ../../stores/memory
-	github.com/jwtkit/jwtkit/stores/open => ../../stores/open
-	github.com/jwtkit/jwtkit/stores/redis => ../../stores/redis
-	github.com/jwtkit/jwtkit/stores/sql => ../../stores/sql
-	github.com/jwtkit/jwtkit/stores/storetest => ../../stores/storetest
 )

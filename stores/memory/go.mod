@@ -3,17 +3,12 @@ module github.com/jwtkit/jwtkit/stores/memory
 go 1.26
 
 require (
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/storetest v0.0.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/storetest v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 
 require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-)
-
-replace (
-	github.com/jwtkit/jwtkit/core => ../../core
-	github.com/jwtkit/jwtkit/stores/storetest => ../storetest
 )

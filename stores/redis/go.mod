@@ -3,8 +3,8 @@ module github.com/jwtkit/jwtkit/stores/redis
 go 1.26.0
 
 require (
-	github.com/jwtkit/jwtkit/core v0.0.0
-	github.com/jwtkit/jwtkit/stores/storetest v0.0.0
+	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/stores/storetest v0.1.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
 )
@@ -15,9 +15,4 @@ require (
 	go.uber.org/atomic v1.12.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/sys v0.48.0 // indirect
-)
-
-replace (
-	github.com/jwtkit/jwtkit/core => ../../core
-	github.com/jwtkit/jwtkit/stores/storetest => ../storetest
 )

@@ -3,7 +3,7 @@ module github.com/jwtkit/jwtkit/stores/storetest
 go 1.26
 
 require (
-	github.com/jwtkit/jwtkit/core v0.0.0
+	github.com/jwtkit/jwtkit/core v0.1.0
 	github.com/stretchr/testify v1.12.1
 )
 
@@ -11,5 +11,3 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 )
-
-replace github.com/jwtkit/jwtkit/core => ../../core
