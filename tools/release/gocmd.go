@@ -49,6 +49,12 @@ func newGoRunner(ctx context.Context, p *proxy, repo, modcache string, verbose b
 		// packages of a module cache of its own are compiled once, not once per cache; a
 		// writable cache lets the next run remove the repository's modules from it.
 		"GOFLAGS=-modcacherw -trimpath",
+		// The go command indexes the packages of a module cache directory once per module
+		// version and trusts that index from then on, as a published version never changes.
+		// The repository's own modules are re-extracted from a new tree at the same version on
+		// every run, so an index of an earlier tree would hide a file added since ("undefined"
+		// errors for what the new file declares): no index.
+		"GODEBUG=goindex=0",
 	}
 	return &goRunner{env: mergeEnv(os.Environ(), env), verbose: verbose}, nil
 }

@@ -385,3 +385,20 @@ func TestRelease(t *testing.T) {
 		t.Errorf("a failed release made tags: %s", tags)
 	}
 }
+
+// TestCheckSeesTheTreeOfEachRun: a second run at the same version, after a file was added to a
+// module, builds the new tree, not what the module cache's index remembers of the first run's.
+func TestCheckSeesTheTreeOfEachRun(t *testing.T) {
+	ctx := context.Background()
+	m := newMono(t, "v0.1.0")
+	if log, err := m.check(ctx, ""); err != nil {
+		t.Fatalf("first check: %v\n%s", err, log)
+	}
+	m.write("a/more.go", "package a\n\n// greeting is in a file of its own.\nconst greeting = \"hello again\"\n")
+	m.write("a/a.go", "// Package a greets.\npackage a\n\n// Hello greets.\nfunc Hello() string { return greeting }\n\n// Bye says goodbye.\nfunc Bye() string { return \"bye\" }\n")
+	m.git("add", "-A")
+	m.git("commit", "-q", "-m", "a: a file more")
+	if log, err := m.check(ctx, ""); err != nil {
+		t.Fatalf("second check, a file added to a: %v\n%s", err, log)
+	}
+}
