@@ -84,4 +84,18 @@ func TestEndpointHandlerAnswersADeclaredBodyAtOnce(t *testing.T) {
 		assert.True(t, resp.Close, "the server closes the connection after the answer")
 		_ = c.Close()
 	}
+
+	// A client that sends the body it declared gets the same answer, not a reset: the server
+	// reads what it sent before closing.
+	client := &http.Client{Timeout: 5 * time.Second}
+	for range 10 {
+		resp, err := client.Post("http://"+ln.Addr().String()+"/api/token/", "application/json",
+			strings.NewReader(`{"username":"`+strings.Repeat("x", 100<<10)+`"}`))
+		require.NoError(t, err)
+		b, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, 413, resp.StatusCode)
+		assert.Equal(t, `{"detail":"Request body is too large."}`, string(b))
+	}
 }
