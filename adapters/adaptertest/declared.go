@@ -2,7 +2,6 @@ package adaptertest
 
 import (
 	"bufio"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -23,8 +22,10 @@ const promptly = 2 * time.Second
 // runDeclaredBody sends, on each token endpoint, only the header of a request whose
 // Content-Length exceeds maxBody, the server's body limit: one just over it (under the 256 KiB
 // net/http drains before answering) and 4 MB (under fasthttp's default 4 MiB BodyLimit, which
-// it would allocate at once). The contract's JSON 413 must come back without the body, and
-// the server must close the connection, since the body's bytes would follow on it.
+// it would allocate at once). The contract's JSON 413 must come back without the body, saying
+// Connection: close. (The server may still read what the client sends for a while: net/http
+// reads up to 256 KiB of an unread body after the answer, bounded by its ReadTimeout, so that
+// a client still sending it is not cut off by a reset before it reads the answer.)
 func runDeclaredBody(t *testing.T, base string, maxBody int64) {
 	addr := strings.TrimPrefix(base, "http://")
 	for _, path := range pairPaths {
@@ -45,15 +46,8 @@ func runDeclaredBody(t *testing.T, base string, maxBody int64) {
 				require.NoError(t, err)
 				expect(t, answer{status: resp.StatusCode, header: resp.Header, body: string(b)},
 					http.StatusRequestEntityTooLarge, bodyTooLarge, true)
-				_, err = br.ReadByte()
-				assert.True(t, errors.Is(err, io.EOF) || isReset(err), "the server closes the connection: %v", err)
+				assert.True(t, resp.Close, "Connection: close, since the body's bytes would follow on this connection")
 			})
 		}
 	}
-}
-
-// isReset reports a connection the server closed while the client's bytes were unread.
-func isReset(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && !op.Timeout()
 }
