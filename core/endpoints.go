@@ -90,6 +90,12 @@ type Request struct {
 	Authorization string
 	// Body is the request body; nil means empty. Serve reads at most Config.MaxBodyBytes+1.
 	Body io.Reader
+	// ContentLength is the body's declared length (the Content-Length header), -1 when the
+	// request declares none. Serve answers 413 without reading Body when it exceeds
+	// Config.MaxBodyBytes, so a client cannot make the server wait for bytes it would refuse.
+	// Optional: 0 and -1 refuse nothing early (the zero value of an adapter that does not set
+	// it), and Body is still read under the limit whatever this says.
+	ContentLength int64
 	// Header returns the value of a request header, "" when absent. Optional: cookie mode's
 	// CSRF header is read through it.
 	Header func(name string) string
@@ -176,6 +182,10 @@ type fields map[string]json.RawMessage
 
 // readForm reads and parses the body, or returns the contract's 4xx answer.
 func (a *Auth) readForm(req Request) (fields, *Response) {
+	if req.ContentLength > a.cfg.MaxBodyBytes {
+		r := a.TooLarge()
+		return nil, &r
+	}
 	var body []byte
 	if req.Body != nil {
 		var err error
@@ -185,7 +195,7 @@ func (a *Auth) readForm(req Request) (fields, *Response) {
 			return nil, &r
 		}
 		if int64(len(body)) > a.cfg.MaxBodyBytes {
-			r := a.respond(http.StatusRequestEntityTooLarge, detail{Detail: "Request body is too large."})
+			r := a.TooLarge()
 			return nil, &r
 		}
 	}

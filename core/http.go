@@ -31,15 +31,16 @@ func (a *Auth) EndpointHandler(ep Endpoint) http.Handler {
 }
 
 // HTTPRequest is the endpoint Request of an *http.Request: its method, Content-Type, auth
-// header (authHeader names it), body, header and cookie lookups, and the client's IP from
-// RemoteAddr (net/http's own view; a framework that knows its trusted proxies sets ClientAddr
-// from its own client-IP rule instead).
+// header (authHeader names it), body and declared length, header and cookie lookups, and the
+// client's IP from RemoteAddr (net/http's own view; a framework that knows its trusted proxies
+// sets ClientAddr from its own client-IP rule instead).
 func HTTPRequest(r *http.Request, authHeader string) Request {
 	return Request{
 		Method:        r.Method,
 		ContentType:   r.Header.Get("Content-Type"),
 		Authorization: FieldLines(r.Header.Values(authHeader)),
 		Body:          r.Body,
+		ContentLength: r.ContentLength,
 		Header:        func(name string) string { return FieldLines(r.Header.Values(name)) },
 		Host:          r.Host,
 		Cookie: func(name string) string {

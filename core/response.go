@@ -147,3 +147,15 @@ func (a *Auth) ErrorResponse(err error) Response {
 	}
 	return a.protected[ErrTokenInvalid]
 }
+
+// TooLarge is the contract's 413 {"detail":"Request body is too large."}, as Serve answers a
+// body over Config.MaxBodyBytes. It is exported for a server that refuses a body before any
+// handler runs (Fiber's BodyLimit), so that answer matches the endpoints' byte for byte. It
+// carries Connection: close: the unread body is still on the connection, and net/http would
+// otherwise try to read up to 256 KiB of it before sending the answer.
+func (a *Auth) TooLarge() Response {
+	r := a.respond(http.StatusRequestEntityTooLarge, detail{Detail: "Request body is too large."})
+	r.Header.Set("Cache-Control", "no-store")
+	r.Header.Set("Connection", "close")
+	return r
+}

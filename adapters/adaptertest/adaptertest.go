@@ -361,7 +361,8 @@ func expect(t *testing.T, a answer, status int, body string, tokenEndpoint bool)
 	assert.NotContains(t, a.body, "6379", "no internal error text in a body")
 }
 
-// Run runs the whole contract, the attack table and the features beyond simplejwt (reuse
+// Run runs the whole contract, a body refused from its declared length alone, the attack
+// table and the features beyond simplejwt (reuse
 // detection, revoke-all, CheckRevokeToken, cookie mode and CSRF, JWKS, login rate) against the
 // adapter that start builds.
 // opts describes the server Start builds (Server, MaxHeaderBytes); Run passes it to every
@@ -388,6 +389,10 @@ func Run(t *testing.T, start Start, opts Options) {
 		runSliding(t, newServer(t, start, base, func(c *jwtkit.Config) { c.SlidingTokens = true }))
 	})
 	t.Run("store outage", func(t *testing.T) { runOutage(t, newServer(t, start, base, nil)) })
+	t.Run("declared body", func(t *testing.T) {
+		s := newServer(t, start, base, nil)
+		runDeclaredBody(t, s.base, s.auth.Config().MaxBodyBytes)
+	})
 	t.Run("sources", func(t *testing.T) {
 		runSources(t, newServer(t, start, withSources(base, FuzzSources()), nil), newServer(t, start, base, nil))
 	})

@@ -36,7 +36,8 @@ type WalkOptions struct {
 // The server is the contract's example server: the token endpoints at /api (sliding tokens
 // off), GET /api/health, and GET /api/me behind the middleware answering
 // {"user_id":1,"username":"demo"}, with the users demo / demo-password (id 1, active) and
-// inactive / demo-password (id 2, inactive), and no user 404.
+// inactive / demo-password (id 2, inactive), and no user 404, and core's default body limit
+// (jwtkit.DefaultMaxBodyBytes).
 func Walk(t *testing.T, baseURL string, opts WalkOptions) {
 	require.NotNil(t, opts.SigningKey, "adaptertest.Walk needs WalkOptions.SigningKey")
 	s := &server{t: t, base: strings.TrimSuffix(baseURL, "/"), client: newClient(t)}
@@ -52,6 +53,7 @@ func Walk(t *testing.T, baseURL string, opts WalkOptions) {
 	}
 	t.Run("contract", func(t *testing.T) { runContract(t, s, walkFixtures(t, s, mint)) })
 	t.Run("methods", func(t *testing.T) { runMethods(t, s, pairPaths) })
+	t.Run("declared body", func(t *testing.T) { runDeclaredBody(t, s.base, jwtkit.DefaultMaxBodyBytes) })
 	t.Run("tokens signed elsewhere with the key", func(t *testing.T) { walkMinted(t, s, mint, opts.SigningKey) })
 }
 

@@ -16,4 +16,8 @@
 // fiber.Config.ProxyHeader. With ProxyHeader, also set EnableTrustedProxyCheck and
 // TrustedProxies, or Fiber believes that header from any client, who could then pick the
 // address the limit counts.
+//
+// Two helpers serve the app rather than authenticate: ErrorHandler gives the body fasthttp
+// refuses over fiber.Config.BodyLimit the contract's JSON 413, and Listener keeps the server
+// accepting when the process runs out of file descriptors, where fasthttp alone would stop.
 package jwtfiber

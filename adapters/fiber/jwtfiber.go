@@ -124,6 +124,7 @@ func request(c *fiber.Ctx, header string) jwtkit.Request {
 		ContentType:   strings.Clone(c.Get(fiber.HeaderContentType)),
 		Authorization: strings.Clone(headerLines(c, header)),
 		Body:          bytes.NewReader(c.Request().Body()),
+		ContentLength: int64(max(c.Request().Header.ContentLength(), -1)), // fasthttp: -1 chunked, -2 none
 		Header:        func(name string) string { return strings.Clone(headerLines(c, name)) },
 		Host:          string(c.Request().Host()),
 		Cookie:        func(name string) string { return strings.Clone(c.Cookies(name)) },

@@ -102,13 +102,16 @@ func newApp() *fiber.App {
 }
 
 // conformanceApp is the suite's app; opts.MaxHeaderBytes is fasthttp's read buffer, which
-// bounds the request's header block.
+// bounds the request's header block. BodyLimit is the endpoints' own limit, so that fasthttp
+// refuses a larger declared body before it allocates it, and ErrorHandler gives that refusal
+// the contract's JSON 413.
 //
 // SecureErrorLogMessage keeps fasthttp from quoting the request's bytes, Authorization header
 // included, in the 400 it answers to a malformed header (a bare LF inside a token): Fiber
 // sends that error text as the body, so without it the answer echoes the token.
 func conformanceApp(auth *jwtkit.Auth, opts adaptertest.Options) *fiber.App {
-	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: opts.MaxHeaderBytes})
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: opts.MaxHeaderBytes,
+		BodyLimit: int(auth.Config().MaxBodyBytes), ErrorHandler: jwtfiber.ErrorHandler(auth)})
 	app.Server().SecureErrorLogMessage = true
 	jwtfiber.Mount(app.Group(jwtkit.DefaultPrefix), auth)
 	app.Get("/api/me", jwtfiber.Middleware(auth, jwtfiber.Config{Sources: opts.Sources}), me)

@@ -9,9 +9,11 @@ package main
 import (
 	"context"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -38,10 +40,23 @@ func run() int {
 	}
 	defer app.Close()
 
-	// No startup banner: the ready line is the server's only output. ReadBufferSize: with
-	// fasthttp's 4 KiB default, a header carrying a token near core's 8 KiB cap is refused
-	// (431) before jwtfiber sees it.
-	router := fiber.New(fiber.Config{DisableStartupMessage: true, ReadBufferSize: 16 << 10})
+	// No startup banner: the ready line is the server's only output. Every limit bounds what
+	// one client can hold: without them a client that sends slowly, or not at all, keeps its
+	// connection and its file descriptor for as long as it likes.
+	router := fiber.New(fiber.Config{
+		DisableStartupMessage: true,
+		ReadTimeout:           10 * time.Second, // header and body: fasthttp has no header timeout of its own
+		WriteTimeout:          15 * time.Second, // the answer; well above the store's deadline
+		IdleTimeout:           60 * time.Second, // a kept-alive connection between requests
+		// The header limit. With fasthttp's 4 KiB default, a header carrying a token near
+		// core's 8 KiB cap is refused (431) before jwtfiber sees it.
+		ReadBufferSize: 16 << 10,
+		// Fasthttp allocates a declared body's whole length before any handler runs: past the
+		// token endpoints' own limit, it refuses the body from its header instead, and
+		// ErrorHandler makes that refusal the contract's JSON 413.
+		BodyLimit:    jwtkit.DefaultMaxBodyBytes,
+		ErrorHandler: jwtfiber.ErrorHandler(app.Auth),
+	})
 	// fasthttp quotes the raw request, Authorization header included, in the 400 it sends for
 	// a malformed request; this keeps tokens out of those answers.
 	router.Server().SecureErrorLogMessage = true
@@ -59,5 +74,8 @@ func run() int {
 	})
 
 	// Fiber serves on fasthttp, not net/http: its own listener loop and graceful shutdown.
-	return app.Serve(ctx, router.Listener, router.ShutdownWithContext)
+	// jwtfiber.Listener keeps that loop accepting when the process runs out of descriptors;
+	// fasthttp alone would return the error and end the server.
+	serve := func(ln net.Listener) error { return router.Listener(jwtfiber.Listener(ln)) }
+	return app.Serve(ctx, serve, router.ShutdownWithContext)
 }

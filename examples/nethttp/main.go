@@ -52,7 +52,15 @@ func run() int {
 		_, _ = w.Write(demo.Me(id))
 	})))
 
-	// ReadHeaderTimeout: a client that never finishes its headers cannot hold a connection.
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Every limit bounds what one client can hold: without them a client that sends slowly, or
+	// not at all, keeps its connection and its file descriptor for as long as it likes.
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,  // a header sent a byte at a time
+		ReadTimeout:       10 * time.Second, // header and body
+		WriteTimeout:      15 * time.Second, // the answer; well above the store's deadline
+		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
+		MaxHeaderBytes:    16 << 10,         // a token at core's 8 KiB cap, with room for cookies
+	}
 	return app.Serve(ctx, srv.Serve, srv.Shutdown)
 }

@@ -4,8 +4,10 @@
 package walkthrough
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -124,5 +126,55 @@ func Run(t *testing.T, baseURL string) {
 		want: `{"detail":"Method \"GET\" not allowed."}`})
 	if header.Get("Allow") != "POST, OPTIONS" {
 		t.Errorf("405: Allow %q", header.Get("Allow"))
+	}
+	declaredBody(t, strings.TrimPrefix(baseURL, "http://"))
+}
+
+// declaredBody sends only the header of a login whose Content-Length is 4 MB: the program
+// answers the 413 the guide's security notes promise from the header alone, without waiting
+// for (or allocating) the body.
+func declaredBody(t *testing.T, addr string) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = c.Close() }()
+	_, err = io.WriteString(c, "POST /api/token/ HTTP/1.1\r\nHost: "+addr+
+		"\r\nContent-Type: application/json\r\nContent-Length: 4000000\r\n\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("declared body: no answer from the header alone: %v", err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || string(b) != `{"detail":"Request body is too large."}` {
+		t.Errorf("declared body: %d %s", resp.StatusCode, b)
+	}
+}
+
+// CheckServer checks that srv bounds every connection: header, whole-request, write and idle
+// timeouts and a header size limit, none left at net/http's zero (no limit) or 1 MiB default.
+func CheckServer(t *testing.T, srv *http.Server) {
+	t.Helper()
+	for name, d := range map[string]time.Duration{"ReadHeaderTimeout": srv.ReadHeaderTimeout,
+		"ReadTimeout": srv.ReadTimeout, "WriteTimeout": srv.WriteTimeout, "IdleTimeout": srv.IdleTimeout} {
+		if d <= 0 || d > 2*time.Minute {
+			t.Errorf("%s is %v: set it, to seconds", name, d)
+		}
+	}
+	if srv.ReadHeaderTimeout > srv.ReadTimeout {
+		t.Errorf("ReadHeaderTimeout %v is longer than ReadTimeout %v, which bounds the header too", srv.ReadHeaderTimeout, srv.ReadTimeout)
+	}
+	if srv.MaxHeaderBytes <= 0 || srv.MaxHeaderBytes >= http.DefaultMaxHeaderBytes {
+		t.Errorf("MaxHeaderBytes is %d: set it below net/http's 1 MiB default", srv.MaxHeaderBytes)
 	}
 }

@@ -12,7 +12,10 @@ func TestGettingStarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(e)
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = newServer(e) // the program's own limits, on the test's loopback listener
+	walkthrough.CheckServer(t, srv.Config)
+	srv.Start()
 	defer srv.Close()
 	walkthrough.Run(t, srv.URL)
 }

@@ -6,6 +6,8 @@ package main
 
 import (
 	"log"
+	"net"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,7 +21,13 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	log.Fatal(app.Listen("127.0.0.1:8000"))
+	ln, err := net.Listen("tcp", "127.0.0.1:8000")
+	if err != nil {
+		log.Fatal(err)
+	}
+	// app.Listen would end when the process runs out of file descriptors; jwtfiber.Listener
+	// waits and accepts again, as net/http does.
+	log.Fatal(app.Listener(jwtfiber.Listener(ln)))
 }
 
 func newApp() (*fiber.App, error) {
@@ -36,7 +44,19 @@ func newApp() (*fiber.App, error) {
 		return nil, err
 	}
 
-	app := fiber.New()
+	// The limits bound what one client can hold: without them a client that sends its request
+	// slowly, or not at all, keeps a connection and a file descriptor for as long as it likes.
+	app := fiber.New(fiber.Config{
+		ReadTimeout:    10 * time.Second, // header and body
+		WriteTimeout:   15 * time.Second, // the answer
+		IdleTimeout:    60 * time.Second, // a kept-alive connection between requests
+		ReadBufferSize: 16 << 10,         // the header limit: room for a token and cookies
+		// Fasthttp allocates a declared body's whole length before any handler runs; past
+		// BodyLimit it refuses the body from its header, and ErrorHandler gives that refusal
+		// the token endpoints' JSON 413.
+		BodyLimit:    jwtkit.DefaultMaxBodyBytes,
+		ErrorHandler: jwtfiber.ErrorHandler(auth),
+	})
 	app.Server().SecureErrorLogMessage = true // keep tokens out of fasthttp's 400 answers
 	api := app.Group("/api")
 	jwtfiber.Mount(api, auth) // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/

@@ -4,6 +4,9 @@ import (
 	"net"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+
+	jwtfiber "github.com/jwtkit/jwtkit/adapters/fiber"
 	"github.com/jwtkit/jwtkit/docs/internal/walkthrough"
 )
 
@@ -16,8 +19,16 @@ func TestGettingStarted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := app.Config()
+	if cfg.ReadTimeout <= 0 || cfg.WriteTimeout <= 0 || cfg.IdleTimeout <= 0 {
+		t.Errorf("timeouts read %v, write %v, idle %v: set each, to seconds", cfg.ReadTimeout, cfg.WriteTimeout, cfg.IdleTimeout)
+	}
+	if cfg.ReadBufferSize <= 0 || cfg.BodyLimit <= 0 || cfg.BodyLimit >= fiber.DefaultBodyLimit {
+		t.Errorf("ReadBufferSize %d, BodyLimit %d: set the header limit, and the body limit below fasthttp's 4 MiB default",
+			cfg.ReadBufferSize, cfg.BodyLimit)
+	}
 	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
+	go func() { served <- app.Listener(jwtfiber.Listener(ln)) }()
 	defer func() {
 		if err := app.Shutdown(); err != nil {
 			t.Error(err)

@@ -7,6 +7,7 @@ package main
 import (
 	"log"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -20,7 +21,23 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	log.Fatal(router.Run("127.0.0.1:8000"))
+	log.Println("listening on http://127.0.0.1:8000")
+	log.Fatal(newServer(router).ListenAndServe())
+}
+
+// newServer bounds what one client can hold: without these limits a client that sends its
+// request slowly, or not at all, keeps a connection and a file descriptor for as long as it
+// likes (router.Run sets none of them).
+func newServer(handler http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              "127.0.0.1:8000",
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,  // a header sent a byte at a time
+		ReadTimeout:       10 * time.Second, // header and body
+		WriteTimeout:      15 * time.Second, // the answer
+		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
+		MaxHeaderBytes:    16 << 10,         // room for a token and cookies; the default is 1 MiB
+	}
 }
 
 func newRouter() (*gin.Engine, error) {
@@ -37,8 +54,15 @@ func newRouter() (*gin.Engine, error) {
 		return nil, err
 	}
 
+	gin.SetMode(gin.ReleaseMode) // no debug lines for every route at start
 	router := gin.New()
 	router.Use(gin.Recovery())
+	// Reached directly, so c.ClientIP() is the connection's address: with Gin's default (trust
+	// every proxy) a client would name its own address in X-Forwarded-For. Behind a proxy,
+	// pass the proxy's address instead.
+	if err := router.SetTrustedProxies(nil); err != nil {
+		return nil, err
+	}
 	api := router.Group("/api")
 	jwtgin.Mount(api, auth) // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	api.GET("/health", func(c *gin.Context) {

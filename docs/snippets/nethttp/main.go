@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log"
 	"net/http"
+	"time"
 
 	jwthttp "github.com/jwtkit/jwtkit/adapters/nethttp"
 	jwtkit "github.com/jwtkit/jwtkit/core"
@@ -20,7 +21,22 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Println("listening on http://127.0.0.1:8000")
-	log.Fatal(http.ListenAndServe("127.0.0.1:8000", handler))
+	log.Fatal(newServer(handler).ListenAndServe())
+}
+
+// newServer bounds what one client can hold: without these limits a client that sends its
+// request slowly, or not at all, keeps a connection and a file descriptor for as long as it
+// likes (http.ListenAndServe sets none of them).
+func newServer(handler http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              "127.0.0.1:8000",
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,  // a header sent a byte at a time
+		ReadTimeout:       10 * time.Second, // header and body
+		WriteTimeout:      15 * time.Second, // the answer
+		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
+		MaxHeaderBytes:    16 << 10,         // room for a token and cookies; the default is 1 MiB
+	}
 }
 
 func newHandler() (http.Handler, error) {

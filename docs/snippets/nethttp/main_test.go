@@ -15,7 +15,10 @@ func TestGettingStarted(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(handler)
+			srv := httptest.NewUnstartedServer(nil)
+			srv.Config = newServer(handler) // the program's own limits, on the test's loopback listener
+			walkthrough.CheckServer(t, srv.Config)
+			srv.Start()
 			defer srv.Close()
 			walkthrough.Run(t, srv.URL)
 		})

@@ -40,7 +40,8 @@ const (
 // Run builds the example in the current directory and runs it through every scenario: the
 // contract on the default SQLite store (and its revocations across a restart), with rotation,
 // on the memory store, with a random key, each feature beyond simplejwt switched on by its
-// variable, with its store hung, and with settings that cannot work.
+// variable, with its store hung, with settings that cannot work, and against slow and hostile
+// clients (runSlowClients).
 func Run(t *testing.T, framework string) {
 	bin := Build(t)
 	key, err := jwtkit.NewHMACKey(jwtkit.HS256, []byte(Key), "")
@@ -101,6 +102,8 @@ func Run(t *testing.T, framework string) {
 	t.Run("hung store", func(t *testing.T) { runHungStore(t, bin) })
 
 	t.Run("settings that cannot work", func(t *testing.T) { runInvalid(t, bin) })
+
+	t.Run("slow clients", func(t *testing.T) { runSlowClients(t, framework) })
 }
 
 // sqliteEnv is the environment of a server on port 0 with a SQLite file of the test's own.
@@ -186,7 +189,13 @@ type Server struct {
 // variables, and waits for the ready line. The process is killed at cleanup if still running.
 func Start(t *testing.T, bin string, env ...string) *Server {
 	t.Helper()
-	s := &Server{cmd: command(bin, env), stdout: &lockedBuffer{}, stderr: &lockedBuffer{ready: make(chan string, 1)},
+	return startCmd(t, command(bin, env))
+}
+
+// startCmd is Start for a command already built.
+func startCmd(t *testing.T, cmd *exec.Cmd) *Server {
+	t.Helper()
+	s := &Server{cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{ready: make(chan string, 1)},
 		exited: make(chan struct{})}
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
 	require.NoError(t, s.cmd.Start())

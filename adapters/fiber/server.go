@@ -1,0 +1,97 @@
+package jwtfiber
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	jwtkit "github.com/jwtkit/jwtkit/core"
+)
+
+// Fasthttp reads a whole request body before any handler runs, and ends Serve on an accept
+// error it does not know to be a timeout. The two helpers below keep the contract's answers and
+// the server alive at those two edges; neither takes part in authentication.
+
+// ErrorHandler is a fiber.Config.ErrorHandler that answers a body over fiber.Config.BodyLimit,
+// which fasthttp refuses before any handler runs, with the contract's JSON 413
+// (auth.TooLarge), and hands every other error to fiber.DefaultErrorHandler:
+//
+//	app := fiber.New(fiber.Config{BodyLimit: 64 << 10, ErrorHandler: jwtfiber.ErrorHandler(auth)})
+//
+// Set BodyLimit to the largest body a route of the app accepts (jwtkit.DefaultMaxBodyBytes
+// when the token endpoints are the only ones): fasthttp allocates a buffer of the declared
+// length as soon as the header arrives, so the limit bounds the memory every connection can
+// claim. An application with an error handler of its own calls this one for
+// fiber.StatusRequestEntityTooLarge.
+func ErrorHandler(auth *jwtkit.Auth) fiber.ErrorHandler {
+	tooLarge := auth.TooLarge()
+	return func(c *fiber.Ctx, err error) error {
+		var fe *fiber.Error
+		if errors.As(err, &fe) && fe.Code == fiber.StatusRequestEntityTooLarge {
+			return write(c, tooLarge)
+		}
+		return fiber.DefaultErrorHandler(c, err)
+	}
+}
+
+// Listener wraps ln so that accepting survives what net/http's Server survives: when the
+// process is out of file descriptors (EMFILE, ENFILE) or the kernel out of memory for a socket,
+// Accept logs the error, waits (5 ms, doubling up to 1 s) and tries again, instead of handing
+// the error to fasthttp, whose Serve returns on it and ends app.Listener. Connections already
+// open keep being served, and the server's timeouts shed the slow ones until descriptors are
+// free again. Serve the app with
+//
+//	err := app.Listener(jwtfiber.Listener(ln))
+func Listener(ln net.Listener) net.Listener {
+	return &retryListener{Listener: ln, closed: make(chan struct{})}
+}
+
+type retryListener struct {
+	net.Listener
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+// Backoff bounds between two accepts that failed for want of resources.
+const (
+	firstRetry = 5 * time.Millisecond
+	lastRetry  = time.Second
+)
+
+func (l *retryListener) Accept() (net.Conn, error) {
+	delay := firstRetry
+	for {
+		c, err := l.Listener.Accept()
+		if err == nil || !outOfResources(err) {
+			return c, err
+		}
+		slog.Warn("jwtfiber: accept failed, retrying", "err", err, "in", delay)
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-l.closed: // Close during the wait: the next Accept returns the listener's own error
+			t.Stop()
+		}
+		delay = min(2*delay, lastRetry)
+	}
+}
+
+func (l *retryListener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// outOfResources reports an accept error that passes once other connections close.
+func outOfResources(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM} {
+		if errors.Is(err, errno) {
+			return true
+		}
+	}
+	return false
+}
