@@ -114,13 +114,7 @@ func proxiedURL(t *testing.T, proxyAddr string) string {
 // fail closed with the contract's 503, then recovery by itself (storetest.Outage).
 func TestOutageProxyCut(t *testing.T) {
 	t.Parallel()
-	needRedis(t)
-	target, err := url.Parse(redisURL())
-	require.NoError(t, err)
-	proxy := storetest.NewProxy(t, target.Host)
-	store, err := redisstore.NewFromURL(proxiedURL(t, proxy.Addr()), redisstore.Config{Prefix: testPrefix})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	store, proxy := proxiedStore(t)
 	storetest.Outage(t, store, storetest.OutageHooks{Cut: proxy.Cut, Restore: proxy.Restore})
 }
 
@@ -156,13 +150,7 @@ func TestHangServerPaused(t *testing.T) {
 // anything, as a link that drops every packet does.
 func TestHangProxy(t *testing.T) {
 	t.Parallel()
-	needRedis(t)
-	target, err := url.Parse(redisURL())
-	require.NoError(t, err)
-	proxy := storetest.NewProxy(t, target.Host)
-	store, err := redisstore.NewFromURL(proxiedURL(t, proxy.Addr()), redisstore.Config{Prefix: testPrefix})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	store, proxy := proxiedStore(t)
 	storetest.Hang(t, store, storetest.HangHooks{Hang: proxy.Hang, Resume: proxy.Resume})
 }
 
@@ -312,4 +300,17 @@ func newBlackHole(t *testing.T) string {
 		}
 	})
 	return ln.Addr().String()
+}
+
+// proxiedStore is a store on the shared server behind a proxy the test controls.
+func proxiedStore(t *testing.T) (*redisstore.Store, *storetest.Proxy) {
+	t.Helper()
+	needRedis(t)
+	target, err := url.Parse(redisURL())
+	require.NoError(t, err)
+	proxy := storetest.NewProxy(t, target.Host)
+	store, err := redisstore.NewFromURL(proxiedURL(t, proxy.Addr()), redisstore.Config{Prefix: testPrefix})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	return store, proxy
 }

@@ -150,19 +150,7 @@ func Hang(t *testing.T, store jwtkit.Store, h HangHooks) {
 	crowd(t, auth, warm.Access, h.ReadsAnswer, bound)
 
 	resume()
-	restoredAt := time.Now()
-	recovery := cmp.Or(h.Recovery, outageRecovery)
-	require.Eventually(t, func() bool {
-		callCtx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		probe, err := auth.IssuePair(callCtx, jwtkit.StringUserID(newUser()), nil)
-		if err != nil {
-			return false
-		}
-		_, err = auth.Validate(callCtx, warm.Access, jwtkit.TypeAccess)
-		return err == nil && auth.Blacklist(callCtx, probe.Refresh) == nil
-	}, recovery, 50*time.Millisecond, "the store did not answer again by itself within %v of Resume", recovery)
-	t.Logf("hang: the store answered again %v after Resume", time.Since(restoredAt).Round(time.Millisecond))
+	awaitRecovery(t, ctx, auth, warm.Access, cmp.Or(h.Recovery, outageRecovery), "hang", "Resume")
 
 	for _, rq := range requests {
 		r, _, ok := answer(t, rq.call)

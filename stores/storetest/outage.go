@@ -127,20 +127,7 @@ func Outage(t *testing.T, store jwtkit.Store, h OutageHooks) {
 	}
 
 	h.Restore()
-	restoredAt := time.Now()
-	recovery := cmp.Or(h.Recovery, outageRecovery)
-	// Reads and writes may come back separately (go-redis, for one, keeps a pool for each).
-	require.Eventually(t, func() bool {
-		callCtx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		probe, err := auth.IssuePair(callCtx, jwtkit.StringUserID(newUser()), nil)
-		if err != nil {
-			return false
-		}
-		_, err = auth.Validate(callCtx, warmPair.Access, jwtkit.TypeAccess)
-		return err == nil && auth.Blacklist(callCtx, probe.Refresh) == nil
-	}, recovery, 50*time.Millisecond, "the store did not recover by itself within %v", recovery)
-	t.Logf("outage: the store answered again %v after Restore", time.Since(restoredAt).Round(time.Millisecond))
+	awaitRecovery(t, ctx, auth, warmPair.Access, cmp.Or(h.Recovery, outageRecovery), "outage", "Restore")
 
 	assertAuthenticated(t, auth, session.Access, user, "the protected request after the outage")
 	outageExtrasRecover(t, store)
@@ -182,4 +169,23 @@ func assertUnavailable(t *testing.T, r jwtkit.Response, msgAndArgs ...any) {
 		assert.NotEmpty(t, body["detail"], msgAndArgs...)
 		assert.Len(t, body, 2, msgAndArgs...)
 	}
+}
+
+// awaitRecovery waits until the store answers core again by itself, reads and writes both (go-redis,
+// for one, keeps a pool for each, and they may come back separately), within recovery of the
+// call that ended the failure (named by ended).
+func awaitRecovery(t *testing.T, ctx context.Context, auth *jwtkit.Auth, access string, recovery time.Duration, what, ended string) {
+	t.Helper()
+	endedAt := time.Now()
+	require.Eventually(t, func() bool {
+		callCtx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		probe, err := auth.IssuePair(callCtx, jwtkit.StringUserID(newUser()), nil)
+		if err != nil {
+			return false
+		}
+		_, err = auth.Validate(callCtx, access, jwtkit.TypeAccess)
+		return err == nil && auth.Blacklist(callCtx, probe.Refresh) == nil
+	}, recovery, 50*time.Millisecond, "%s: the store did not answer again by itself within %v of %s", what, recovery, ended)
+	t.Logf("%s: the store answered again %v after %s", what, time.Since(endedAt).Round(time.Millisecond), ended)
 }
