@@ -19,5 +19,6 @@
 //
 // Two helpers serve the app rather than authenticate: ErrorHandler gives the body fasthttp
 // refuses over fiber.Config.BodyLimit the contract's JSON 413, and Listener keeps the server
-// accepting when the process runs out of file descriptors, where fasthttp alone would stop.
+// accepting when the process runs out of file descriptors, where fasthttp alone would stop, and
+// closes connections as net/http does, so a client still sending a refused body reads the 413.
 package jwtfiber

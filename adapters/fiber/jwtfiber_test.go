@@ -78,13 +78,15 @@ func me(c *fiber.Ctx) error {
 	return c.Send(adaptertest.Me(id))
 }
 
-// serve runs app on a loopback listener until the test ends and returns its base URL.
+// serve runs app on a loopback listener until the test ends and returns its base URL. It
+// serves through jwtfiber.Listener, as the package documents for every app: its lingering close
+// lets a client still sending a refused body read the 413.
 func serve(t testing.TB, app *fiber.App) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan struct{})
-	go func() { defer close(done); _ = app.Listener(ln) }()
+	go func() { defer close(done); _ = app.Listener(jwtfiber.Listener(ln)) }()
 	t.Cleanup(func() {
 		// app.Shutdown with a deadline: fasthttp waits for keep-alive connections the client
 		// still holds, which it does not close itself (see fasthttp's Server.Shutdown).

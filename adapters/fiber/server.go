@@ -2,6 +2,7 @@ package jwtfiber
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -13,8 +14,9 @@ import (
 	jwtkit "github.com/jwtkit/jwtkit/core"
 )
 
-// Fasthttp reads a whole request body before any handler runs, and ends Serve on an accept
-// error it does not know to be a timeout. The two helpers below keep the contract's answers and
+// Fasthttp reads a whole request body before any handler runs, closes a connection it refused a
+// body on without reading the rest, and ends Serve on an accept error it does not know to be a
+// timeout. The two helpers below keep the contract's answers and
 // the server alive at those two edges; neither takes part in authentication.
 
 // ErrorHandler is a fiber.Config.ErrorHandler that answers a body over fiber.Config.BodyLimit,
@@ -39,12 +41,20 @@ func ErrorHandler(auth *jwtkit.Auth) fiber.ErrorHandler {
 	}
 }
 
-// Listener wraps ln so that accepting survives what net/http's Server survives: when the
-// process is out of file descriptors (EMFILE, ENFILE) or the kernel out of memory for a socket,
-// Accept logs the error, waits (5 ms, doubling up to 1 s) and tries again, instead of handing
-// the error to fasthttp, whose Serve returns on it and ends app.Listener. Connections already
-// open keep being served, and the server's timeouts shed the slow ones until descriptors are
-// free again. Serve the app with
+// Listener wraps ln so that the server survives the two edges net/http's Server survives:
+//
+//   - When the process is out of file descriptors (EMFILE, ENFILE) or the kernel out of memory
+//     for a socket, Accept logs the error, waits (5 ms, doubling up to 1 s) and tries again,
+//     instead of handing the error to fasthttp, whose Serve returns on it and ends
+//     app.Listener. Connections already open keep being served, and the server's timeouts shed
+//     the slow ones until descriptors are free again.
+//   - A connection closes as net/http closes one after an early answer (a 413 from the header
+//     alone): the write side first, so the answer is delivered, then up to 256 KiB of what the
+//     client still sends is read and dropped for at most half a second before the socket
+//     closes. Closing a socket with unread bytes resets it, and a client still sending its body
+//     would see "connection reset" instead of the answer.
+//
+// Serve the app with
 //
 //	err := app.Listener(jwtfiber.Listener(ln))
 func Listener(ln net.Listener) net.Listener {
@@ -67,8 +77,11 @@ func (l *retryListener) Accept() (net.Conn, error) {
 	delay := firstRetry
 	for {
 		c, err := l.Listener.Accept()
-		if err == nil || !outOfResources(err) {
-			return c, err
+		if err == nil {
+			return &lingerConn{Conn: c}, nil
+		}
+		if !outOfResources(err) {
+			return nil, err
 		}
 		slog.Warn("jwtfiber: accept failed, retrying", "err", err, "in", delay)
 		t := time.NewTimer(delay)
@@ -84,6 +97,34 @@ func (l *retryListener) Accept() (net.Conn, error) {
 func (l *retryListener) Close() error {
 	l.closeOnce.Do(func() { close(l.closed) })
 	return l.Listener.Close()
+}
+
+// What a lingering close reads at most, as net/http's Server after an unread body.
+const (
+	lingerBytes = 256 << 10
+	lingerTime  = 500 * time.Millisecond
+)
+
+// lingerConn is an accepted connection whose Close lingers (Listener).
+type lingerConn struct {
+	net.Conn
+	once sync.Once
+	err  error
+}
+
+func (c *lingerConn) Close() error {
+	c.once.Do(func() {
+		cw, ok := c.Conn.(interface{ CloseWrite() error })
+		if !ok || cw.CloseWrite() != nil || c.Conn.SetReadDeadline(time.Now().Add(lingerTime)) != nil {
+			c.err = c.Conn.Close()
+			return
+		}
+		go func() {
+			_, _ = io.CopyN(io.Discard, c.Conn, lingerBytes)
+			_ = c.Conn.Close()
+		}()
+	})
+	return c.err
 }
 
 // outOfResources reports an accept error that passes once other connections close.

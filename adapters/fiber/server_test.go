@@ -152,3 +152,27 @@ func TestErrorHandlerFor413(t *testing.T) {
 	assert.Equal(t, "Cannot GET /nowhere", body)
 	assert.Equal(t, fiber.MIMETextPlainCharsetUTF8, resp.Header.Get("Content-Type"))
 }
+
+// TestListenerLetsTheClientReadTheEarly413: fasthttp refuses a body over BodyLimit from its
+// header and closes the connection while the client may still be sending the body; closed with
+// unread bytes, the socket resets, and the client sees "broken pipe" or "connection reset"
+// instead of the answer. Behind Listener the close is a lingering one, as net/http's: the
+// answer first, then a bounded read of what the client still sends.
+func TestListenerLetsTheClientReadTheEarly413(t *testing.T) {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, BodyLimit: 64 << 10})
+	app.Post("/echo", func(c *fiber.Ctx) error { return c.Send(c.Body()) })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = app.Listener(jwtfiber.Listener(ln)) }()
+	t.Cleanup(func() { _ = app.ShutdownWithTimeout(2 * time.Second); <-done })
+
+	body := strings.Repeat("x", 200<<10) // over BodyLimit, under what the close reads
+	for i := range 40 {
+		resp, err := http.Post("http://"+ln.Addr().String()+"/echo", "text/plain", strings.NewReader(body))
+		require.NoError(t, err, "request %d: the client must read the answer, not a reset", i)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "request %d", i)
+	}
+}
