@@ -26,6 +26,9 @@ type cli struct {
 	dir  string   // module folder; the command's package is the module's root
 	args []string // arguments of the run that must succeed
 	want string   // text the run must print
+	// versionArgs, when set, make a second run that must print the version installed: the
+	// module version the build recorded, as a user's `go install …@vX.Y.Z` records it.
+	versionArgs []string
 }
 
 // checkConfig is what the release check builds: one consumer per library module, and the CLI.
@@ -76,7 +79,7 @@ func jwtkitCheck() checkConfig {
 			own("stores/storetest", "storetest", []string{"stores/storetest", "stores/memory"},
 				[]string{"go", "test", "-count=1", "-run", "TestConformance/(Revoke|RevokeOnce|RevokeOnceRace|UserCutoff|Family)$", "./..."}),
 		},
-		cli: &cli{dir: "cmd/jwtkit", args: []string{"--help"}, want: "Usage: jwtkit"},
+		cli: &cli{dir: "cmd/jwtkit", args: []string{"--help"}, want: "Usage: jwtkit", versionArgs: []string{"version"}},
 	}
 }
 
@@ -223,7 +226,8 @@ func runCheck(ctx context.Context, w *workspace, cfg checkConfig, opt checkOptio
 		if err := installCLI(ctx, g, w, cfg.cli, v, tmp); err != nil {
 			fail("go install of "+cfg.cli.dir, err)
 		} else {
-			opt.logf("ok   go install %s@%s, then %s %s (%s)", w.byDir(cfg.cli.dir).path, v, filepath.Base(cfg.cli.dir), strings.Join(cfg.cli.args, " "), since(t))
+			opt.logf("ok   go install %s@%s, then %s %s (%s)", w.byDir(cfg.cli.dir).path, v, filepath.Base(cfg.cli.dir),
+				strings.Join(append(append([]string{}, cfg.cli.args...), cfg.cli.versionArgs...), ", "), since(t))
 		}
 	}
 	return joinFailures(failures, start)
@@ -369,6 +373,15 @@ func installCLI(ctx context.Context, g *goRunner, w *workspace, c *cli, v, tmp s
 	}
 	if !strings.Contains(out, c.want) {
 		return fmt.Errorf("%s %s printed no %q:\n%s", exe, strings.Join(c.args, " "), c.want, indent(out))
+	}
+	if c.versionArgs == nil {
+		return nil
+	}
+	if out, err = g.output(ctx, dir, nil, exe, c.versionArgs...); err != nil {
+		return err
+	}
+	if !strings.Contains(out, " "+v) {
+		return fmt.Errorf("%s %s does not print the installed version %s:\n%s", exe, strings.Join(c.versionArgs, " "), v, indent(out))
 	}
 	return nil
 }
