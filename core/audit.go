@@ -38,7 +38,8 @@ type AuditEvent struct {
 	UserID UserID
 	// Username is the name given at login, for login events only.
 	Username string
-	// ClientAddr is the client address the adapter saw, for login events (as Request.ClientAddr).
+	// ClientAddr is the client address of a login event: the connection's peer, or the client
+	// behind Config.TrustedProxies.
 	ClientAddr string
 	// TokenID is the jti of the token presented (the refresh token at refresh and logout).
 	TokenID string

@@ -3,6 +3,7 @@ package jwtkit
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -141,6 +142,16 @@ type Config struct {
 	// LoginRate limits failed logins per username and per client address (429 with
 	// Retry-After beyond it). Optional. Default: no limit.
 	LoginRate Rate
+	// TrustedProxies are the reverse proxies whose ForwardedForHeader is believed. A request
+	// whose connection comes from one of them has its client address read from that header,
+	// right to left past every trusted proxy; from any other peer the header is ignored, so a
+	// client cannot choose the address LoginRate counts its failures against. The same rule on
+	// every adapter, whatever the framework's own client-IP setting. Optional. Default: none,
+	// the connection's address is the client's.
+	TrustedProxies []netip.Prefix
+	// ForwardedForHeader is the header TrustedProxies write the client chain into. Optional.
+	// Default: "X-Forwarded-For".
+	ForwardedForHeader string
 	// LoginLimiter counts login attempts for LoginRate. Optional. Default: the Store, which
 	// must then implement LoginLimiter (every store of the suite does, shared across replicas).
 	LoginLimiter LoginLimiter
@@ -202,6 +213,8 @@ func (c Config) withDefaults() (Config, error) {
 	setString(&c.JTIClaim, "jti")
 	setString(&c.SlidingRefreshExpClaim, "refresh_exp")
 	setString(&c.UsernameField, "username")
+	setString(&c.ForwardedForHeader, "X-Forwarded-For")
+	c.TrustedProxies = append([]netip.Prefix(nil), c.TrustedProxies...)
 	if c.AuthHeaderTypes == nil {
 		c.AuthHeaderTypes = []string{"Bearer"}
 	} else {
@@ -278,6 +291,11 @@ func (c *Config) validate() error {
 		return bad("LoginRate needs a positive Limit and Per, e.g. jwtkit.Rate{Limit: 5, Per: time.Minute}")
 	case c.LoginRate.Limit > 0 && c.LoginLimiter == nil:
 		return bad("LoginRate needs a LoginLimiter, and the Store does not implement one")
+	}
+	for i, p := range c.TrustedProxies {
+		if !p.IsValid() {
+			return bad("TrustedProxies[%d] is not a valid prefix (netip.MustParsePrefix(\"10.0.0.0/8\"))", i)
+		}
 	}
 	if err := c.Cookies.validate(); err != nil {
 		return bad("%v", err)

@@ -106,9 +106,10 @@ type Request struct {
 	// mode compares a browser's Origin with it to tell a same-origin request from a cross-site
 	// one. Optional.
 	Host string
-	// ClientAddr is the client's address as the adapter sees it (an IP, no port), for login
-	// rate limiting and audit events. Behind a proxy, the adapter's framework decides whether to
-	// trust forwarding headers. Optional.
+	// ClientAddr is the address of the connection's peer (an IP, no port), for login rate
+	// limiting and audit events. Adapters set the peer itself, never a forwarding header's
+	// value: core reads Config.ForwardedForHeader only when the peer is one of
+	// Config.TrustedProxies (see clientaddr.go). Optional.
 	ClientAddr string
 }
 
@@ -435,12 +436,13 @@ func (a *Auth) csrfFailed() Response {
 }
 
 func (a *Auth) obtain(ctx context.Context, sliding bool, username, password string, req Request) Response {
-	attempt, wait, err := a.admitLogin(ctx, username, req.ClientAddr)
+	client := a.clientAddr(req)
+	attempt, wait, err := a.admitLogin(ctx, username, client)
 	if err != nil {
 		return a.endpointError(err)
 	}
 	if wait > 0 {
-		a.audit(ctx, AuditEvent{Kind: AuditLoginThrottled, Username: username, ClientAddr: req.ClientAddr, RetryAfter: wait})
+		a.audit(ctx, AuditEvent{Kind: AuditLoginThrottled, Username: username, ClientAddr: client, RetryAfter: wait})
 		return a.throttled(wait)
 	}
 	u, err := a.cfg.Users.Authenticate(ctx, username, password)
@@ -448,7 +450,7 @@ func (a *Auth) obtain(ctx context.Context, sliding bool, username, password stri
 		err = ErrBadCredentials
 	}
 	if errors.Is(err, ErrBadCredentials) {
-		a.audit(ctx, AuditEvent{Kind: AuditLoginFailed, Username: username, ClientAddr: req.ClientAddr})
+		a.audit(ctx, AuditEvent{Kind: AuditLoginFailed, Username: username, ClientAddr: client})
 	}
 	if err == nil && u.ID.IsZero() {
 		err = fmt.Errorf("%w: Authenticate returned a user without an id", ErrStoreUnavailable)
@@ -468,7 +470,7 @@ func (a *Auth) obtain(ctx context.Context, sliding bool, username, password stri
 		return a.endpointError(err)
 	}
 	a.forgetLogin(ctx, attempt) // a successful login is never counted
-	a.audit(ctx, AuditEvent{Kind: AuditLoginSucceeded, UserID: u.ID, Username: username, ClientAddr: req.ClientAddr})
+	a.audit(ctx, AuditEvent{Kind: AuditLoginSucceeded, UserID: u.ID, Username: username, ClientAddr: client})
 	g := a.grantFor(u, custom)
 	if sliding {
 		g.family = "" // a sliding token is never rotated: it has no family

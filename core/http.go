@@ -32,8 +32,7 @@ func (a *Auth) EndpointHandler(ep Endpoint) http.Handler {
 
 // HTTPRequest is the endpoint Request of an *http.Request: its method, Content-Type, auth
 // header (authHeader names it), body and declared length, header and cookie lookups, and the
-// client's IP from RemoteAddr (net/http's own view; a framework that knows its trusted proxies
-// sets ClientAddr from its own client-IP rule instead).
+// connection's peer IP from RemoteAddr (core finds the client behind Config.TrustedProxies).
 func HTTPRequest(r *http.Request, authHeader string) Request {
 	return Request{
 		Method:        r.Method,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -445,19 +446,20 @@ func TestInvalidConfig(t *testing.T) {
 		return jwtkit.Config{SigningKey: key, Store: newTestStore(), Users: newTestUsers()}
 	}
 	cases := map[string]func(*jwtkit.Config){
-		"no signing key":           func(c *jwtkit.Config) { c.SigningKey = nil },
-		"public signing key":       func(c *jwtkit.Config) { c.SigningKey = pub.Public() },
-		"no store":                 func(c *jwtkit.Config) { c.Store = nil },
-		"no users, not stateless":  func(c *jwtkit.Config) { c.Users = nil },
-		"blacklist without rotate": func(c *jwtkit.Config) { c.BlacklistAfterRotation = true },
-		"negative lifetime":        func(c *jwtkit.Config) { c.AccessTokenLifetime = -time.Minute },
-		"sub-second lifetime":      func(c *jwtkit.Config) { c.RefreshTokenLifetime = time.Millisecond },
-		"negative leeway":          func(c *jwtkit.Config) { c.Leeway = -time.Second },
-		"leeway above lifetime":    func(c *jwtkit.Config) { c.Leeway = time.Hour },
-		"claim named exp":          func(c *jwtkit.Config) { c.UserIDClaim = "exp" },
-		"two settings one claim":   func(c *jwtkit.Config) { c.JTIClaim = "user_id" },
-		"empty header types":       func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{} },
-		"header type with space":   func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{"Bearer x"} },
+		"no signing key":            func(c *jwtkit.Config) { c.SigningKey = nil },
+		"public signing key":        func(c *jwtkit.Config) { c.SigningKey = pub.Public() },
+		"no store":                  func(c *jwtkit.Config) { c.Store = nil },
+		"no users, not stateless":   func(c *jwtkit.Config) { c.Users = nil },
+		"blacklist without rotate":  func(c *jwtkit.Config) { c.BlacklistAfterRotation = true },
+		"negative lifetime":         func(c *jwtkit.Config) { c.AccessTokenLifetime = -time.Minute },
+		"sub-second lifetime":       func(c *jwtkit.Config) { c.RefreshTokenLifetime = time.Millisecond },
+		"negative leeway":           func(c *jwtkit.Config) { c.Leeway = -time.Second },
+		"leeway above lifetime":     func(c *jwtkit.Config) { c.Leeway = time.Hour },
+		"claim named exp":           func(c *jwtkit.Config) { c.UserIDClaim = "exp" },
+		"two settings one claim":    func(c *jwtkit.Config) { c.JTIClaim = "user_id" },
+		"empty header types":        func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{} },
+		"header type with space":    func(c *jwtkit.Config) { c.AuthHeaderTypes = []string{"Bearer x"} },
+		"zero trusted proxy prefix": func(c *jwtkit.Config) { c.TrustedProxies = []netip.Prefix{{}} },
 		"trusted origin with a path": func(c *jwtkit.Config) {
 			c.Cookies.Enabled, c.Cookies.TrustedOrigins = true, []string{"https://app.example/login"}
 		},

@@ -85,10 +85,12 @@ func Example_settingsDefaults() {
 			CSRFHeader:  "X-CSRF-Token",
 			SameSite:    http.SameSiteStrictMode,
 		},
-		JWKSMaxAge:   5 * time.Minute,                  // Cache-Control max-age of the published JWKS
-		LoginRate:    jwtkit.Rate{},                    // no limit on failed logins
-		LoginLimiter: nil,                              // the Store, once LoginRate is set
-		Audit:        jwtkit.SlogAudit(slog.Default()), // security events; jwtkit.NoAudit turns them off
+		JWKSMaxAge:         5 * time.Minute,                  // Cache-Control max-age of the published JWKS
+		LoginRate:          jwtkit.Rate{},                    // no limit on failed logins
+		LoginLimiter:       nil,                              // the Store, once LoginRate is set
+		TrustedProxies:     nil,                              // no forwarding header is believed
+		ForwardedForHeader: "X-Forwarded-For",                // what TrustedProxies write the client chain into
+		Audit:              jwtkit.SlogAudit(slog.Default()), // security events; jwtkit.NoAudit turns them off
 	})
 	// endsnippet
 	if err != nil {

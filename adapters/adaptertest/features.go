@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -543,6 +544,40 @@ func runLoginRate(t *testing.T, start Start, base Options) {
 		for _, e := range events {
 			assert.Equal(t, host, e.ClientAddr, "%s", e.Kind)
 		}
+	})
+	// One client-address rule on every framework, whatever the framework's own client-IP
+	// settings: a forwarding header counts only from a proxy of Config.TrustedProxies.
+	t.Run("forwarding header from a peer that is not a trusted proxy", func(t *testing.T) {
+		var log auditLog
+		s := newServer(t, start, base, limited(&log))
+		for i := range 3 {
+			expect(t, s.postJSON(pathObtain, `{"username":"nobody`+strconv.Itoa(i)+`","password":"x"}`,
+				"X-Forwarded-For", "203.0.113."+strconv.Itoa(i+1)), 401, bodyCredentials, true)
+		}
+		// A fourth address in the header changes nothing: the peer's address is over the limit.
+		expectThrottled(t, s.postJSON(pathObtain, `{"username":"nobody9","password":"x"}`, "X-Forwarded-For", "203.0.113.9"))
+		for _, e := range log.all() {
+			assert.NotContains(t, e.ClientAddr, "203.0.113.", "%s: the header was believed", e.Kind)
+		}
+	})
+	t.Run("forwarding header from a trusted proxy", func(t *testing.T) {
+		var log auditLog
+		s := newServer(t, start, base, func(c *jwtkit.Config) {
+			limited(&log)(c)
+			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+		})
+		// The peer is the suite's loopback "proxy"; the client is the rightmost hop it does not
+		// trust, whatever the client wrote further left.
+		for i := range 3 {
+			expect(t, s.postJSON(pathObtain, `{"username":"nobody`+strconv.Itoa(i)+`","password":"x"}`,
+				"X-Forwarded-For", "198.51.100."+strconv.Itoa(i)+", 203.0.113.7, 127.0.0.1"), 401, bodyCredentials, true)
+		}
+		expectThrottled(t, s.postJSON(pathObtain, `{"username":"nobody9","password":"x"}`, "X-Forwarded-For", "203.0.113.7"))
+		expect(t, s.postJSON(pathObtain, `{"username":"nobody9","password":"x"}`, "X-Forwarded-For", "203.0.113.8"), 401, bodyCredentials, true)
+		events := log.all()
+		require.NotEmpty(t, events)
+		assert.Equal(t, "203.0.113.7", events[0].ClientAddr)
+		assert.Equal(t, "203.0.113.8", events[len(events)-1].ClientAddr)
 	})
 	t.Run("unknown user", func(t *testing.T) {
 		s := newServer(t, start, base, limited(&auditLog{}))

@@ -6,9 +6,7 @@
 // echo itself at a call site (echo.New() and jwtecho.Middleware(auth) side by side). All logic
 // lives in jwtkit (core); this package only translates.
 //
-// The token endpoints take the client's address, which LoginRate counts failed logins
-// against, from Echo#IPExtractor when the application set one (echo.ExtractIPDirect,
-// echo.ExtractIPFromXFFHeader with its trust options, ...), and otherwise from the connection
-// (r.RemoteAddr). They do not use c.RealIP()'s fallback, which believes X-Forwarded-For and
-// X-Real-IP from any client. Behind a proxy, set e.IPExtractor to trust that proxy.
+// The token endpoints hand core the connection's address, never a forwarding header's; core
+// finds the client behind the proxies named in jwtkit.Config.TrustedProxies, the same rule on
+// every adapter (docs/features.md, "Login rate limiting").
 package jwtecho

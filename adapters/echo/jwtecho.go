@@ -80,18 +80,13 @@ func (m *authenticator) serve(c echo.Context, next echo.HandlerFunc) error {
 }
 
 // Handler serves one token endpoint. The endpoint sees the request's headers and cookies
-// (cookie mode, CSRF) and a client address: c.RealIP() when the application set
-// Echo#IPExtractor, which is how Echo is told which proxies to believe, else the IP of the
-// connection (r.RemoteAddr). Echo's RealIP without an extractor takes X-Forwarded-For from
-// anyone, which would let a client pick the address LoginRate counts against.
+// (cookie mode, CSRF) and the connection's address; core reads a forwarding header only from the
+// proxies of jwtkit.Config.TrustedProxies, whatever Echo#IPExtractor says.
 func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) echo.HandlerFunc {
 	header := auth.Config().AuthHeaderName
 	return func(c echo.Context) error {
 		r := c.Request()
 		req := jwtkit.HTTPRequest(r, header)
-		if e := c.Echo(); e != nil && e.IPExtractor != nil {
-			req.ClientAddr = e.IPExtractor(r)
-		}
 		// A failed write means the client went away: there is nobody left to tell, and the
 		// answer is committed, so Echo's error handler could not answer either.
 		_ = auth.Serve(r.Context(), ep, req).Write(c.Response())

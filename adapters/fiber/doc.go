@@ -11,11 +11,9 @@
 // parts of, get copies of every value (header, cookie and query values, the method). Either
 // way an identity stays valid after the handler returns.
 //
-// The token endpoints take the client's address, which LoginRate counts failed logins
-// against, from c.IP(): the connection's address unless the application set
-// fiber.Config.ProxyHeader. With ProxyHeader, also set EnableTrustedProxyCheck and
-// TrustedProxies, or Fiber believes that header from any client, who could then pick the
-// address the limit counts.
+// The token endpoints hand core the connection's address, never a forwarding header's; core
+// finds the client behind the proxies named in jwtkit.Config.TrustedProxies, the same rule on
+// every adapter (docs/features.md, "Login rate limiting").
 //
 // Two helpers serve the app rather than authenticate: ErrorHandler gives the body fasthttp
 // refuses over fiber.Config.BodyLimit the contract's JSON 413, and Listener keeps the server

@@ -115,9 +115,8 @@ func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) fiber.Handler {
 // buffers), and so is every value the header and cookie lookups return, since core may keep
 // one (the CSRF cookie goes into a Set-Cookie line); the raw body (not decompressed, as
 // net/http leaves it) is only read through the io.Reader, which copies it into core's own
-// buffer during Serve. The client address is c.IP(): Fiber's rule, which reads
-// Config.ProxyHeader when the application set one (from the proxies of TrustedProxies when
-// EnableTrustedProxyCheck is on) and the connection's address otherwise.
+// buffer during Serve. The client address is the connection's; core reads a forwarding header
+// only from the proxies of jwtkit.Config.TrustedProxies, whatever Fiber's ProxyHeader says.
 func request(c *fiber.Ctx, header string) jwtkit.Request {
 	return jwtkit.Request{
 		Method:        strings.Clone(c.Method()),
@@ -128,7 +127,7 @@ func request(c *fiber.Ctx, header string) jwtkit.Request {
 		Header:        func(name string) string { return strings.Clone(headerLines(c, name)) },
 		Host:          string(c.Request().Host()),
 		Cookie:        func(name string) string { return strings.Clone(c.Cookies(name)) },
-		ClientAddr:    strings.Clone(c.IP()),
+		ClientAddr:    c.Context().RemoteIP().String(),
 	}
 }
 

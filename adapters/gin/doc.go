@@ -6,10 +6,7 @@
 // itself at a call site (gin.Default() next to jwtgin.Middleware(auth)). All logic lives in
 // jwtkit (core); this package only translates.
 //
-// The token endpoints take the client's address, which LoginRate counts failed logins
-// against, from Gin's c.ClientIP(), so the engine's trusted-proxy settings decide whether a
-// forwarding header is believed. Gin trusts every address by default (and warns about it at
-// start): an application exposed directly calls router.SetTrustedProxies(nil), one behind a
-// proxy lists that proxy, or a client could pick its own address with X-Forwarded-For and
-// escape the per-address limit (the per-username limit still holds).
+// The token endpoints hand core the connection's address, never a forwarding header's; core
+// finds the client behind the proxies named in jwtkit.Config.TrustedProxies, the same rule on
+// every adapter (docs/features.md, "Login rate limiting").
 package jwtgin

@@ -72,15 +72,12 @@ func middleware(auth *jwtkit.Auth, optional bool, cfgs []Config) gin.HandlerFunc
 }
 
 // Handler serves one token endpoint. The endpoint sees the request's headers and cookies
-// (cookie mode, CSRF), and as the client's address c.ClientIP(): Gin's own rule, which believes
-// X-Forwarded-For and X-Real-IP only from the proxies the engine trusts (SetTrustedProxies,
-// TrustedPlatform). Gin trusts every address until SetTrustedProxies is called; see the
-// package documentation.
+// (cookie mode, CSRF), and the connection's address; core reads a forwarding header only from
+// the proxies of jwtkit.Config.TrustedProxies, whatever the engine's own trusted proxies.
 func Handler(auth *jwtkit.Auth, ep jwtkit.Endpoint) gin.HandlerFunc {
 	header := auth.Config().AuthHeaderName
 	return func(c *gin.Context) {
 		req := jwtkit.HTTPRequest(c.Request, header)
-		req.ClientAddr = c.ClientIP()
 		// A failed write means the client went away: there is nobody left to tell.
 		_ = auth.Serve(c.Request.Context(), ep, req).Write(c.Writer)
 	}

@@ -6,9 +6,7 @@
 // The module lives in adapters/nethttp; the package is named jwthttp so it never clashes with
 // net/http at a call site. All logic lives in jwtkit (core); this package only translates.
 //
-// The token endpoints see the client's address as net/http has it, the IP of r.RemoteAddr: it
-// is what LoginRate counts failed logins against. net/http trusts no forwarding header, so
-// behind a reverse proxy that address is the proxy's; an application that wants the client's
-// own sets r.RemoteAddr from its proxy's header in a middleware of its own, which knows which
-// proxy to believe.
+// The token endpoints hand core the connection's address, never a forwarding header's; core
+// finds the client behind the proxies named in jwtkit.Config.TrustedProxies, the same rule on
+// every adapter (docs/features.md, "Login rate limiting").
 package jwthttp
