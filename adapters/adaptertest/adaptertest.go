@@ -454,7 +454,6 @@ func runContract(t *testing.T, s *server, fx fixtures) {
 		{"obtain missing fields", "/api/token/", "application/json", `{}`, 400, `{"username":["This field is required."],"password":["This field is required."]}`},
 		{"obtain missing password, form", "/api/token/", "application/x-www-form-urlencoded", "username=demo", 400, `{"password":["This field is required."]}`},
 		{"obtain blank", "/api/token/", "application/json", `{"username":"","password":"x"}`, 400, `{"username":["This field may not be blank."]}`},
-		{"obtain not JSON", "/api/token/", "application/json", `{"username":`, 400, ""},
 		{"obtain unsupported type", "/api/token/", "text/plain", `username=demo`, 415, `{"detail":"Unsupported media type \"text/plain\" in request."}`},
 		{"obtain oversized body", "/api/token/", "application/json", `{"username":"` + strings.Repeat("x", 100<<10) + `"}`, 413, `{"detail":"Request body is too large."}`},
 		{"refresh", "/api/token/refresh/", "application/json", `{"refresh":"` + refresh + `"}`, 200, ""},
@@ -476,25 +475,26 @@ func runContract(t *testing.T, s *server, fx fixtures) {
 		{"blacklist blacklisted", "/api/token/blacklist/", "application/json", `{"refresh":"` + revokedRefresh + `"}`, 401, bodyBlacklisted},
 		{"blacklist malformed", "/api/token/blacklist/", "application/json", `{"refresh":"x.y"}`, 401, bodyInvalid},
 		{"blacklist missing", "/api/token/blacklist/", "application/json", `{}`, 400, `{"refresh":["This field is required."]}`},
-		{"sliding disabled", "/api/token/sliding/", "application/json", `{}`, 404, ""},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			a := s.do(http.MethodPost, row.path, row.contentType, row.body)
-			if row.name == "sliding disabled" {
-				// Not mounted: the router's own 404, whatever its body.
-				assert.Equal(t, http.StatusNotFound, a.status)
-				return
-			}
 			expect(t, a, row.status, row.want, true)
-			if row.name == "obtain not JSON" {
-				assert.True(t, strings.HasPrefix(a.body, `{"detail":"JSON parse error - `), a.body)
-			}
 			if row.status == 200 && row.want == "" {
 				assert.Regexp(t, `^\{("refresh":"[\w.-]+",)?"access":"[\w.-]+"\}$`, a.body)
 			}
 		})
 	}
+	t.Run("obtain not JSON", func(t *testing.T) {
+		// DRF's message after the dash is the parser's own text: only its start is the contract's.
+		a := s.do(http.MethodPost, "/api/token/", "application/json", `{"username":`)
+		expect(t, a, 400, "", true)
+		assert.True(t, strings.HasPrefix(a.body, `{"detail":"JSON parse error - `), a.body)
+	})
+	t.Run("sliding disabled", func(t *testing.T) {
+		// Not mounted: the router's own 404, whatever its body.
+		assert.Equal(t, http.StatusNotFound, s.do(http.MethodPost, "/api/token/sliding/", "application/json", `{}`).status)
+	})
 
 	protected := []struct {
 		name    string
