@@ -33,7 +33,7 @@
 //     background purge every Config.PurgeInterval, or by Purge.
 //   - Fail closed when full: at Config.MaxEntries entries a write returns an error wrapping
 //     ErrFull rather than evicting a live revocation, which would make a revoked token valid.
-//   - Empty keys are refused with ErrEmptyKey, so a cutoff for the user "" can never exist.
+//   - Empty keys are refused with jwtkit.ErrEmptyKey, so a cutoff for the user "" can never exist.
 //   - Rotation answers live in a map of their own in the jti's shard, written under the same
 //     lock as the revocation, so a RotateOnce and its answer are one atomic step; they do not
 //     count towards MaxEntries and are purged once their grace window has closed.

@@ -18,9 +18,6 @@ var (
 	// ErrFull: the store holds Config.MaxEntries entries, none of which could be purged, and
 	// cannot record another revocation. Callers fail closed on it like on any store error.
 	ErrFull = errors.New("memstore: store is full")
-	// ErrEmptyKey: an empty jti, user id or family id was given to a revoking method. An empty
-	// key is refused so that, for example, a cutoff for the user "" can never exist.
-	ErrEmptyKey = errors.New("memstore: empty key")
 )
 
 var (
@@ -166,7 +163,7 @@ func (s *Store) Revoke(ctx context.Context, jti string, expires time.Time) error
 		return err
 	}
 	if jti == "" {
-		return fmt.Errorf("%w: jti", ErrEmptyKey)
+		return fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	_, err := s.revokeJTI(jti, expires, false)
 	return err
@@ -180,7 +177,7 @@ func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (
 		return false, err
 	}
 	if jti == "" {
-		return false, fmt.Errorf("%w: jti", ErrEmptyKey)
+		return false, fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	return s.revokeJTI(jti, expires, true)
 }
@@ -203,7 +200,7 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, expires time.Ti
 		return err
 	}
 	if family == "" {
-		return fmt.Errorf("%w: family", ErrEmptyKey)
+		return fmt.Errorf("%w: family", jwtkit.ErrEmptyKey)
 	}
 	exp, now, h := expirySeconds(expires), s.now(), s.hash(family)
 	sh := s.shardAt(h)
@@ -258,7 +255,7 @@ func (s *Store) RevokeUser(ctx context.Context, userID string, issuedBefore, exp
 		return err
 	}
 	if userID == "" {
-		return fmt.Errorf("%w: user id", ErrEmptyKey)
+		return fmt.Errorf("%w: user id", jwtkit.ErrEmptyKey)
 	}
 	exp, cut, now, h := expirySeconds(expires), issuedBefore.Unix(), s.now(), s.hash(userID)
 	sh := s.shardAt(h)

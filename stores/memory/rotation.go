@@ -31,7 +31,7 @@ func (s *Store) RotateOnce(ctx context.Context, jti string, expires time.Time, a
 		return false, err
 	}
 	if jti == "" {
-		return false, fmt.Errorf("%w: jti", ErrEmptyKey)
+		return false, fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	exp, now := expirySeconds(expires), s.now()
 	sh := s.shardFor(jti)

@@ -172,7 +172,7 @@ func TestKeyLimits(t *testing.T) {
 		revoked, err = s.Revoked(ctx, jwtkit.TokenRef{JTI: tooLong})
 		require.NoError(t, err, "looking up a key too long to be stored is a plain miss")
 		assert.False(t, revoked)
-		assert.ErrorIs(t, s.Revoke(ctx, "", inAnHour()), sqlstore.ErrEmptyKey)
+		assert.ErrorIs(t, s.Revoke(ctx, "", inAnHour()), jwtkit.ErrEmptyKey)
 
 		nul := "nul\x00" + newJTI()
 		if e.dialect == sqlstore.Postgres {

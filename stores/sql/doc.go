@@ -44,6 +44,6 @@
 //   - Expired rows count as absent at once and are deleted by Purge in batches of
 //     Config.PurgeBatch rows; nothing purges in the background.
 //   - Keys are opaque and compared byte for byte, at most MaxKeyLen bytes; empty keys are
-//     refused with ErrEmptyKey, so a cutoff for the user "" can never exist.
+//     refused with jwtkit.ErrEmptyKey, so a cutoff for the user "" can never exist.
 //   - Every error is returned, never treated as "not revoked": jwtkit then fails closed.
 package sqlstore

@@ -17,9 +17,6 @@ import (
 const MaxKeyLen = 1024
 
 var (
-	// ErrEmptyKey: an empty jti, user id or family id was given to a revoking method. An empty
-	// key is refused so that, for example, a cutoff for the user "" can never exist.
-	ErrEmptyKey = errors.New("sqlstore: empty key")
 	// ErrKeyTooLong: a jti, user id or family id longer than MaxKeyLen bytes was given to a
 	// revoking method. Callers fail closed on it like on any store error.
 	ErrKeyTooLong = errors.New("sqlstore: key too long")
@@ -240,7 +237,7 @@ func check(ctx context.Context, what, key string) error {
 	}
 	switch {
 	case key == "":
-		return fmt.Errorf("%w: %s", ErrEmptyKey, what)
+		return fmt.Errorf("%w: %s", jwtkit.ErrEmptyKey, what)
 	case len(key) > MaxKeyLen:
 		return fmt.Errorf("%w: %s of %d bytes (max %d)", ErrKeyTooLong, what, len(key), MaxKeyLen)
 	}
