@@ -10,7 +10,7 @@
 //
 //	db, err := sql.Open("pgx", dsn) // the caller picks the driver and owns the *sql.DB
 //	if err != nil { … }
-//	store, err := sqlstore.New(db, sqlstore.Config{}) // dialect detected from the driver
+//	store, err := sqlstore.New(db) // dialect detected from the driver
 //	if err != nil { … }
 //	if err := store.Migrate(ctx); err != nil { … } // or let the admin CLI migrate
 //	auth, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: store, Users: users})

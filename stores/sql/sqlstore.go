@@ -41,11 +41,12 @@ type Store struct {
 	q       queries
 }
 
-// New returns a Store on db, which the caller opened and keeps owning: the Store never closes
-// it. New does no I/O; call Migrate to create the tables, and Close when done with the Store
-// to release the statements it prepares on db. An invalid configuration returns an error
-// wrapping jwtkit.ErrInvalidConfig.
-func New(db *sql.DB, cfg Config) (*Store, error) {
+// New returns a Store on db configured by cfg (at most one; none means ConfigDefault). db is
+// the caller's, who opened it and keeps owning it: the Store never closes it. New does no I/O;
+// call Migrate to create the tables, and Close when done with the Store to release the
+// statements it prepares on db. An invalid configuration returns an error wrapping
+// jwtkit.ErrInvalidConfig.
+func New(db *sql.DB, cfg ...Config) (*Store, error) {
 	c, err := configDefault(db, cfg)
 	if err != nil {
 		return nil, err
