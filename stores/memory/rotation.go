@@ -38,9 +38,9 @@ func (s *Store) RotateOnce(ctx context.Context, jti string, expires time.Time, a
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if key, ok := parseHexJTI(jti); ok {
-		won, err = put(s, sh, sh.hexJTIs, key, exp, now, true, nil)
+		won, err = put(&s.table, sh, sh.hexJTIs, key, exp, now, true, nil)
 	} else {
-		won, err = put(s, sh, sh.jtis, jti, exp, now, true, strings.Clone)
+		won, err = put(&s.table, sh, sh.jtis, jti, exp, now, true, strings.Clone)
 	}
 	if !won || err != nil {
 		return false, err
