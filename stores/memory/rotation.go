@@ -3,7 +3,6 @@ package memstore
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -27,11 +26,8 @@ type rotation struct {
 // Answers do not count towards Config.MaxEntries: each lives only for its grace window and is
 // removed by the next purge after it.
 func (s *Store) RotateOnce(ctx context.Context, jti string, expires time.Time, answer []byte, graceUntil time.Time) (won bool, err error) {
-	if err := ctx.Err(); err != nil {
+	if err := checkKey(ctx, "jti", jti); err != nil {
 		return false, err
-	}
-	if jti == "" {
-		return false, fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	exp, now := expirySeconds(expires), s.now()
 	sh := s.shardFor(jti)
