@@ -25,7 +25,8 @@ import (
 //   - Padding: the fields every Revoked reads (the filters, the shard table) are kept off the
 //     cache lines that writers and readers' lock counts bounce between cores.
 // Everything a write does to a shard (map, entry count, filter mark) happens under its write
-// lock, in record; everything a lookup does is in the *Revoked methods.
+// lock, in record (revokeUser for cutoffs); everything a lookup does is in the *Revoked
+// methods.
 
 // forever is the expiry of entries whose expires lies beyond what a uint32 of Unix seconds
 // holds (2106-02-07): they are kept until the process ends rather than rounded down.
