@@ -2,8 +2,14 @@ package jwtkit
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrEmptyKey is what every store wraps when a revoking method is given an empty jti, user id
+// or family id, or a LoginLimiter an empty key or attempt id: an empty key is refused so that,
+// for example, a cutoff for the user "" can never exist. Test for it with errors.Is.
+var ErrEmptyKey = errors.New("jwtkit: empty key")
 
 // Store holds the revocation state of a deployment: blacklisted token ids, per-user
 // "log out everywhere" cutoffs and revoked token families. It is shared by every replica of a
@@ -20,7 +26,8 @@ import (
 //     fails its own exp check by then. Expiry is honoured to within one second: a store may round
 //     an expiry up to the next whole second, never down.
 //   - Operations on keys the store has never seen are not errors; an empty jti, user id or
-//     family id given to a revoking method is (so a cutoff for the user "" can never exist).
+//     family id given to a revoking method is, an error wrapping ErrEmptyKey (so a cutoff for
+//     the user "" can never exist).
 //   - A cancelled context makes every method return an error that matches context.Canceled,
 //     and changes nothing.
 type Store interface {

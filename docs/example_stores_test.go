@@ -75,7 +75,7 @@ func Example_sqliteStore() {
 	}
 	defer db.Close() // yours: the store never closes it
 
-	store, err := sqlstore.New(db, sqlstore.Config{}) // the dialect is detected from the driver
+	store, err := sqlstore.New(db) // the dialect is detected from the driver
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func Example_sqliteStore() {
 		log.Fatal(err)
 	}
 	defer db2.Close()
-	store2, err := sqlstore.New(db2, sqlstore.Config{})
+	store2, err := sqlstore.New(db2)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -83,11 +83,11 @@ func TestEmptyKeys(t *testing.T) {
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
 
-	assert.ErrorIs(t, s.Revoke(ctx, "", exp), memstore.ErrEmptyKey)
+	assert.ErrorIs(t, s.Revoke(ctx, "", exp), jwtkit.ErrEmptyKey)
 	_, err := s.RevokeOnce(ctx, "", exp)
-	assert.ErrorIs(t, err, memstore.ErrEmptyKey)
-	assert.ErrorIs(t, s.RevokeUser(ctx, "", time.Now(), exp), memstore.ErrEmptyKey)
-	assert.ErrorIs(t, s.RevokeFamily(ctx, "", exp), memstore.ErrEmptyKey)
+	assert.ErrorIs(t, err, jwtkit.ErrEmptyKey)
+	assert.ErrorIs(t, s.RevokeUser(ctx, "", time.Now(), exp), jwtkit.ErrEmptyKey)
+	assert.ErrorIs(t, s.RevokeFamily(ctx, "", exp), jwtkit.ErrEmptyKey)
 	assert.Zero(t, s.Len())
 }
 

@@ -16,6 +16,12 @@
 // instance, for development and for tests; use a Redis or SQL store where revocations must
 // survive restarts or be shared.
 //
+// A reader meets the contract first: memstore.go is the Store as jwtkit.Store sees it, each
+// method a check of its context and key and one call into the table. table.go (shards,
+// compact jtis, padding) and filter.go (the Bloom filters) are the machinery behind it, there
+// only for speed and documented at the top of table.go; limiter.go and rotation.go are the
+// LoginLimiter and RotationStore on the same shards.
+//
 // How it is built, and why:
 //   - Lock striping: entries are spread over Config.Shards shards, each with its own
 //     sync.RWMutex, picked by hash/maphash with a seed per store. RevokeOnce is atomic under
@@ -33,7 +39,7 @@
 //     background purge every Config.PurgeInterval, or by Purge.
 //   - Fail closed when full: at Config.MaxEntries entries a write returns an error wrapping
 //     ErrFull rather than evicting a live revocation, which would make a revoked token valid.
-//   - Empty keys are refused with ErrEmptyKey, so a cutoff for the user "" can never exist.
+//   - Empty keys are refused with jwtkit.ErrEmptyKey, so a cutoff for the user "" can never exist.
 //   - Rotation answers live in a map of their own in the jti's shard, written under the same
 //     lock as the revocation, so a RotateOnce and its answer are one atomic step; they do not
 //     count towards MaxEntries and are purged once their grace window has closed.

@@ -38,7 +38,7 @@ type attempt struct {
 // nothing and returns how long until the attempt that blocks (the limit-th newest) leaves the
 // window. Attempts are times as given by now, not by Config.Clock.
 //
-// An empty key or id wraps ErrEmptyKey; a limit below 1 or a window not above zero wraps
+// An empty key or id wraps jwtkit.ErrEmptyKey; a limit below 1 or a window not above zero wraps
 // jwtkit.ErrInvalidConfig (it comes from Config.LoginRate). At Config.MaxLoginAttempts
 // recorded attempts a new one fails with an error wrapping ErrFull, which core answers with a
 // 503: a full limiter never lets an attempt through uncounted.
@@ -115,9 +115,9 @@ func (sh *loginShard) set(key string, list []attempt) {
 func checkAttempt(key, id string, limit int, window time.Duration) error {
 	switch {
 	case key == "":
-		return fmt.Errorf("%w: login key", ErrEmptyKey)
+		return fmt.Errorf("%w: login key", jwtkit.ErrEmptyKey)
 	case id == "":
-		return fmt.Errorf("%w: login attempt id", ErrEmptyKey)
+		return fmt.Errorf("%w: login attempt id", jwtkit.ErrEmptyKey)
 	case limit < 1 || window <= 0:
 		return invalid("LoginAttempt needs a limit of at least 1 and a positive window, got %d and %v", limit, window)
 	}

@@ -3,7 +3,6 @@ package memstore
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -27,20 +26,17 @@ type rotation struct {
 // Answers do not count towards Config.MaxEntries: each lives only for its grace window and is
 // removed by the next purge after it.
 func (s *Store) RotateOnce(ctx context.Context, jti string, expires time.Time, answer []byte, graceUntil time.Time) (won bool, err error) {
-	if err := ctx.Err(); err != nil {
+	if err := checkKey(ctx, "jti", jti); err != nil {
 		return false, err
-	}
-	if jti == "" {
-		return false, fmt.Errorf("%w: jti", ErrEmptyKey)
 	}
 	exp, now := expirySeconds(expires), s.now()
 	sh := s.shardFor(jti)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	if key, ok := parseHexJTI(jti); ok {
-		won, err = put(s, sh, sh.hexJTIs, key, exp, now, true, nil)
+		won, err = put(&s.table, sh, sh.hexJTIs, key, exp, now, true, nil)
 	} else {
-		won, err = put(s, sh, sh.jtis, jti, exp, now, true, strings.Clone)
+		won, err = put(&s.table, sh, sh.jtis, jti, exp, now, true, strings.Clone)
 	}
 	if !won || err != nil {
 		return false, err

@@ -47,7 +47,7 @@ return 0
 // are now as given, in whole microseconds; the key expires a window after its latest attempt
 // (rounded up to the millisecond), never sooner than before.
 //
-// An empty key or id wraps ErrEmptyKey; a limit below 1 or a window below a microsecond wraps
+// An empty key or id wraps jwtkit.ErrEmptyKey; a limit below 1 or a window below a microsecond wraps
 // jwtkit.ErrInvalidConfig (it comes from Config.LoginRate).
 func (s *Store) LoginAttempt(ctx context.Context, key, id string, limit int, window time.Duration, now time.Time) (retryAfter time.Duration, err error) {
 	if err := ctx.Err(); err != nil {
@@ -55,9 +55,9 @@ func (s *Store) LoginAttempt(ctx context.Context, key, id string, limit int, win
 	}
 	switch {
 	case key == "":
-		return 0, fmt.Errorf("%w: login key", ErrEmptyKey)
+		return 0, fmt.Errorf("%w: login key", jwtkit.ErrEmptyKey)
 	case id == "":
-		return 0, fmt.Errorf("%w: login attempt id", ErrEmptyKey)
+		return 0, fmt.Errorf("%w: login attempt id", jwtkit.ErrEmptyKey)
 	case limit < 1 || window < time.Microsecond:
 		return 0, invalid("LoginAttempt needs a limit of at least 1 and a window of at least 1µs, got %d and %v", limit, window)
 	}

@@ -17,10 +17,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// ErrEmptyKey: an empty jti, user id or family id was given to a revoking method. An empty key
-// is refused so that, for example, a cutoff for the user "" can never exist.
-var ErrEmptyKey = errors.New("redisstore: empty key")
-
 var _ jwtkit.Store = (*Store)(nil)
 
 // The kinds of record, each a namespace of its own under the prefix (see doc.go).
@@ -157,7 +153,7 @@ func (s *Store) Revoke(ctx context.Context, jti string, expires time.Time) error
 		return err
 	}
 	if jti == "" {
-		return fmt.Errorf("%w: jti", ErrEmptyKey)
+		return fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	return s.extend(ctx, "Revoke", s.key(jtiKind, jti), expires)
 }
@@ -168,7 +164,7 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, expires time.Ti
 		return err
 	}
 	if family == "" {
-		return fmt.Errorf("%w: family", ErrEmptyKey)
+		return fmt.Errorf("%w: family", jwtkit.ErrEmptyKey)
 	}
 	return s.extend(ctx, "RevokeFamily", s.key(familyKind, family), expires)
 }
@@ -189,7 +185,7 @@ func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (
 		return false, err
 	}
 	if jti == "" {
-		return false, fmt.Errorf("%w: jti", ErrEmptyKey)
+		return false, fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	ms := ttlMillis(expires)
 	if ms <= 0 {
@@ -215,7 +211,7 @@ func (s *Store) RevokeUser(ctx context.Context, userID string, issuedBefore, exp
 		return err
 	}
 	if userID == "" {
-		return fmt.Errorf("%w: user id", ErrEmptyKey)
+		return fmt.Errorf("%w: user id", jwtkit.ErrEmptyKey)
 	}
 	ms := ttlMillis(expires)
 	if ms <= 0 {

@@ -55,7 +55,7 @@ func (s *Store) RotateOnce(ctx context.Context, jti string, expires time.Time, a
 		return false, err
 	}
 	if jti == "" {
-		return false, fmt.Errorf("%w: jti", ErrEmptyKey)
+		return false, fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	ms := ttlMillis(expires)
 	if ms <= 0 {

@@ -172,7 +172,7 @@ func TestKeyLimits(t *testing.T) {
 		revoked, err = s.Revoked(ctx, jwtkit.TokenRef{JTI: tooLong})
 		require.NoError(t, err, "looking up a key too long to be stored is a plain miss")
 		assert.False(t, revoked)
-		assert.ErrorIs(t, s.Revoke(ctx, "", inAnHour()), sqlstore.ErrEmptyKey)
+		assert.ErrorIs(t, s.Revoke(ctx, "", inAnHour()), jwtkit.ErrEmptyKey)
 
 		nul := "nul\x00" + newJTI()
 		if e.dialect == sqlstore.Postgres {
@@ -216,7 +216,7 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, err)
 	defer db.Close()
 
-	s, err := sqlstore.New(db, sqlstore.Config{})
+	s, err := sqlstore.New(db)
 	require.NoError(t, err)
 	assert.Equal(t, sqlstore.SQLite, s.Dialect())
 
@@ -234,8 +234,10 @@ func TestConfig(t *testing.T) {
 		_, err := sqlstore.New(db, cfg)
 		assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig, name)
 	}
-	_, err = sqlstore.New(nil, sqlstore.Config{})
+	_, err = sqlstore.New(nil)
 	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig, "nil db")
+	_, err = sqlstore.New(db, sqlstore.Config{}, sqlstore.Config{})
+	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig, "two Configs")
 	_, err = sqlstore.New(db, sqlstore.Config{TablePrefix: strings.Repeat("p", 32)})
 	require.NoError(t, err, "32 bytes is the longest prefix")
 	s, err = sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.Postgres})
@@ -258,7 +260,7 @@ func TestDialectDetection(t *testing.T) {
 			db, err = sql.Open(driverName, defaultMySQLDSN)
 		}
 		require.NoError(t, err)
-		s, err := sqlstore.New(db, sqlstore.Config{})
+		s, err := sqlstore.New(db)
 		require.NoError(t, err, driverName)
 		assert.Equal(t, want, s.Dialect(), driverName)
 		_ = db.Close()
@@ -267,7 +269,7 @@ func TestDialectDetection(t *testing.T) {
 	db, err := sql.Open("sqlstore-test-unknown", "")
 	require.NoError(t, err)
 	defer db.Close()
-	_, err = sqlstore.New(db, sqlstore.Config{})
+	_, err = sqlstore.New(db)
 	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
 	assert.ErrorContains(t, err, "set Config.Dialect")
 	s, err := sqlstore.New(db, sqlstore.Config{Dialect: sqlstore.MySQL})

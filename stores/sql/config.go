@@ -54,7 +54,8 @@ type Config struct {
 	Clock func() time.Time
 }
 
-// ConfigDefault is the source of the default of every Config field left zero.
+// ConfigDefault is the configuration New uses when given none (the dialect then detected from
+// the driver), and the source of the default of every field left zero.
 var ConfigDefault = Config{
 	TablePrefix: "jwtkit_",
 	PurgeBatch:  1000,
@@ -64,9 +65,16 @@ var ConfigDefault = Config{
 // configDefault fills in defaults from ConfigDefault and the driver, and validates the result,
 // so even a ConfigDefault changed by the application cannot make New panic. Its errors wrap
 // jwtkit.ErrInvalidConfig.
-func configDefault(db *sql.DB, cfg Config) (Config, error) {
+func configDefault(db *sql.DB, cfgs []Config) (Config, error) {
 	if db == nil {
-		return Config{}, invalid("db is nil")
+		return Config{}, invalid("New needs a db")
+	}
+	if len(cfgs) > 1 {
+		return Config{}, invalid("New takes at most one Config, got %d", len(cfgs))
+	}
+	cfg := ConfigDefault
+	if len(cfgs) == 1 {
+		cfg = cfgs[0]
 	}
 	if cfg.Dialect == "" {
 		d, err := detectDialect(db)

@@ -10,7 +10,7 @@
 //
 //	db, err := sql.Open("pgx", dsn) // the caller picks the driver and owns the *sql.DB
 //	if err != nil { … }
-//	store, err := sqlstore.New(db, sqlstore.Config{}) // dialect detected from the driver
+//	store, err := sqlstore.New(db) // dialect detected from the driver
 //	if err != nil { … }
 //	if err := store.Migrate(ctx); err != nil { … } // or let the admin CLI migrate
 //	auth, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: store, Users: users})
@@ -44,6 +44,6 @@
 //   - Expired rows count as absent at once and are deleted by Purge in batches of
 //     Config.PurgeBatch rows; nothing purges in the background.
 //   - Keys are opaque and compared byte for byte, at most MaxKeyLen bytes; empty keys are
-//     refused with ErrEmptyKey, so a cutoff for the user "" can never exist.
+//     refused with jwtkit.ErrEmptyKey, so a cutoff for the user "" can never exist.
 //   - Every error is returned, never treated as "not revoked": jwtkit then fails closed.
 package sqlstore

@@ -33,7 +33,7 @@ func Example() {
 	}
 	defer db.Close() // the store never closes the *sql.DB it is given
 
-	store, err := sqlstore.New(db, sqlstore.Config{}) // SQLite, detected from the driver
+	store, err := sqlstore.New(db) // SQLite, detected from the driver
 	if err != nil {
 		log.Fatal(err)
 	}

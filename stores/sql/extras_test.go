@@ -100,7 +100,7 @@ func TestExtrasKeyLimits(t *testing.T) {
 		_, err = s.LoginAttempt(ctx, "key", longest+"k", 1, time.Minute, now)
 		assert.ErrorIs(t, err, sqlstore.ErrKeyTooLong)
 		_, err = s.LoginAttempt(ctx, "", "id", 1, time.Minute, now)
-		assert.ErrorIs(t, err, sqlstore.ErrEmptyKey)
+		assert.ErrorIs(t, err, jwtkit.ErrEmptyKey)
 		_, err = s.LoginAttempt(ctx, "key", "id", 0, time.Minute, now)
 		assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
 		_, err = s.LoginAttempt(ctx, "key", "id", 1, 0, now)

@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -29,14 +32,52 @@ func TestRolledBack(t *testing.T) {
 	}
 }
 
-func TestBind(t *testing.T) {
-	text := "SELECT $2, $1, $2"
-	assert.Equal(t, stmt{text: text}, bind(Postgres, text))
-	assert.Equal(t, stmt{text: "SELECT ?2, ?1, ?2"}, bind(SQLite, text))
-	my := bind(MySQL, text)
-	assert.Equal(t, "SELECT ?, ?, ?", my.text)
-	assert.Equal(t, []any{"b", "a", "b"}, my.args([]any{"a", "b"}))
-	assert.Nil(t, bind(MySQL, "VALUES ($1, $2)").order, "parameters in order need no reordering")
+// TestStatementParameters checks the written-out statements against each other: SQLite's are
+// PostgreSQL's with ?N parameters (but for Purge and the table lookup), and MySQL's '?'s take
+// the arguments PostgreSQL's $Ns take, as often, so a parameter changed in one dialect and not
+// the others fails here rather than against a database.
+func TestStatementParameters(t *testing.T) {
+	pg, my, lite := buildQueries(Postgres, "p_"), buildQueries(MySQL, "p_"), buildQueries(SQLite, "p_")
+	all := func(q *queries) []*stmt {
+		return append(q.requestStatements(), &q.versionTable, &q.versionGet, &q.versionInsert, &q.exists)
+	}
+	numbered := regexp.MustCompile(`[$?](\d+)`)
+	refs := func(text string) []int {
+		var out []int
+		for _, m := range numbered.FindAllStringSubmatch(text, -1) {
+			n, err := strconv.Atoi(m[1])
+			require.NoError(t, err)
+			out = append(out, n-1)
+		}
+		return out
+	}
+	differs := map[*stmt]bool{&pg.revokeOnce: true, &pg.revokeOnceTakeOver: true, &pg.exists: true}
+	for i := range pg.purge {
+		differs[&pg.purge[i]] = true
+	}
+	pgs, mys, lites := all(&pg), all(&my), all(&lite)
+	require.Len(t, mys, len(pgs))
+	for i, p := range pgs {
+		m, l := mys[i], lites[i]
+		assert.NotContains(t, p.text, "?", p.text)
+		assert.NotContains(t, l.text, "$", l.text)
+		assert.Equal(t, refs(p.text), refs(l.text), l.text)
+		myOrder := m.order
+		if myOrder == nil {
+			for n := range strings.Count(m.text, "?") {
+				myOrder = append(myOrder, n)
+			}
+		}
+		assert.Equal(t, strings.Count(m.text, "?"), len(myOrder), m.text)
+		assert.NotRegexp(t, numbered, m.text)
+		if !differs[p] {
+			// MySQL's assignments may come in another order (see revoke), never with
+			// other arguments.
+			assert.ElementsMatch(t, refs(p.text), myOrder, m.text)
+		}
+	}
+	assert.Equal(t, []any{"jti", "now", "family", "now"},
+		my.revoked[lookJTI|lookFamily].args([]any{"now", "jti", "family"}), "order reorders and repeats the arguments")
 }
 
 func TestMigrationsParse(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 // there is room, inserts this one. Times are now as given, kept to the nanosecond; rows are
 // purged once their window has passed (by Purge, with the store's clock).
 //
-// An empty key or id wraps ErrEmptyKey, one longer than MaxKeyLen wraps ErrKeyTooLong, and a
+// An empty key or id wraps jwtkit.ErrEmptyKey, one longer than MaxKeyLen wraps ErrKeyTooLong, and a
 // limit below 1 or a window not above zero wraps jwtkit.ErrInvalidConfig (it comes from
 // Config.LoginRate).
 func (s *Store) LoginAttempt(ctx context.Context, key, id string, limit int, window time.Duration, now time.Time) (retryAfter time.Duration, err error) {

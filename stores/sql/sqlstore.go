@@ -17,9 +17,6 @@ import (
 const MaxKeyLen = 1024
 
 var (
-	// ErrEmptyKey: an empty jti, user id or family id was given to a revoking method. An empty
-	// key is refused so that, for example, a cutoff for the user "" can never exist.
-	ErrEmptyKey = errors.New("sqlstore: empty key")
 	// ErrKeyTooLong: a jti, user id or family id longer than MaxKeyLen bytes was given to a
 	// revoking method. Callers fail closed on it like on any store error.
 	ErrKeyTooLong = errors.New("sqlstore: key too long")
@@ -44,11 +41,12 @@ type Store struct {
 	q       queries
 }
 
-// New returns a Store on db, which the caller opened and keeps owning: the Store never closes
-// it. New does no I/O; call Migrate to create the tables, and Close when done with the Store
-// to release the statements it prepares on db. An invalid configuration returns an error
-// wrapping jwtkit.ErrInvalidConfig.
-func New(db *sql.DB, cfg Config) (*Store, error) {
+// New returns a Store on db configured by cfg (at most one; none means ConfigDefault). db is
+// the caller's, who opened it and keeps owning it: the Store never closes it. New does no I/O;
+// call Migrate to create the tables, and Close when done with the Store to release the
+// statements it prepares on db. An invalid configuration returns an error wrapping
+// jwtkit.ErrInvalidConfig.
+func New(db *sql.DB, cfg ...Config) (*Store, error) {
 	c, err := configDefault(db, cfg)
 	if err != nil {
 		return nil, err
@@ -240,7 +238,7 @@ func check(ctx context.Context, what, key string) error {
 	}
 	switch {
 	case key == "":
-		return fmt.Errorf("%w: %s", ErrEmptyKey, what)
+		return fmt.Errorf("%w: %s", jwtkit.ErrEmptyKey, what)
 	case len(key) > MaxKeyLen:
 		return fmt.Errorf("%w: %s of %d bytes (max %d)", ErrKeyTooLong, what, len(key), MaxKeyLen)
 	}

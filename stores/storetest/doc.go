@@ -26,19 +26,21 @@
 // suite never assumes an empty store: every subtest uses fresh random jtis, user ids and family
 // ids, so it can run against a server shared with other runs.
 //
-// Beyond the doc comments of jwtkit.Store, the suite pins down three points the interface
-// leaves open, and every backend must keep them:
+// Beyond the doc comments of jwtkit.Store, the suite pins down five points the interfaces
+// leave open, and every backend must keep them:
 //   - An empty jti, user id or family id is refused: Revoke, RevokeOnce, RevokeUser and
-//     RevokeFamily return a non-nil error, so a cutoff for the user "" can never exist.
+//     RevokeFamily return an error wrapping jwtkit.ErrEmptyKey, so a cutoff for the user ""
+//     can never exist.
 //   - A context that is already cancelled makes every method return an error for which
 //     errors.Is(err, context.Canceled) holds, and changes nothing.
 //   - Purge counts entries: each revoked jti, user cutoff and family it removes is one (and a
 //     store may count its rotation answers, login attempts and bookkeeping rows too).
 //   - RotateOnce with an expiry already past does not win and records nothing; a winning
 //     RotateOnce whose graceUntil has passed records no answer; RotateOnce of an empty jti is
-//     an error.
+//     an error wrapping jwtkit.ErrEmptyKey.
 //   - LoginAttempt with a limit below 1, a window not above zero, an empty key or an empty id
-//     is an error and counts nothing; keys and ids are opaque strings of up to 200 bytes.
+//     is an error (jwtkit.ErrEmptyKey for the empty ones) and counts nothing; keys and ids are
+//     opaque strings of up to 200 bytes.
 //
 // The RotationStore subtests (RotateOnce, RotatedAnswerWindow, RotateOnceRace,
 // RotationCancelledContext, and with Shared SharedRotation and SharedRotateOnceRace) and the

@@ -114,7 +114,7 @@ func (s suite) rotateOnce(t *testing.T, promised bool) {
 	assert.Nil(t, rotatedAnswer(t, rs, closed, now), "an answer whose window has closed is not handed out")
 
 	won, err = rs.RotateOnce(ctx, "", inAnHour(), newAnswer(), grace)
-	assert.Error(t, err, "RotateOnce with an empty jti")
+	assert.ErrorIs(t, err, jwtkit.ErrEmptyKey, "RotateOnce with an empty jti")
 	assert.False(t, won, "RotateOnce with an empty jti must not win")
 }
 

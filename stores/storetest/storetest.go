@@ -181,12 +181,12 @@ func (s suite) emptyKeys(t *testing.T) {
 	ctx := t.Context()
 	now := time.Now()
 
-	assert.Error(t, st.Revoke(ctx, "", inAnHour()), "Revoke with an empty jti")
+	assert.ErrorIs(t, st.Revoke(ctx, "", inAnHour()), jwtkit.ErrEmptyKey, "Revoke with an empty jti")
 	won, err := st.RevokeOnce(ctx, "", inAnHour())
-	assert.Error(t, err, "RevokeOnce with an empty jti")
+	assert.ErrorIs(t, err, jwtkit.ErrEmptyKey, "RevokeOnce with an empty jti")
 	assert.False(t, won, "RevokeOnce with an empty jti must not win")
-	assert.Error(t, st.RevokeUser(ctx, "", now.Add(time.Hour), inAnHour()), "RevokeUser with an empty user id")
-	assert.Error(t, st.RevokeFamily(ctx, "", inAnHour()), "RevokeFamily with an empty family")
+	assert.ErrorIs(t, st.RevokeUser(ctx, "", now.Add(time.Hour), inAnHour()), jwtkit.ErrEmptyKey, "RevokeUser with an empty user id")
+	assert.ErrorIs(t, st.RevokeFamily(ctx, "", inAnHour()), jwtkit.ErrEmptyKey, "RevokeFamily with an empty family")
 
 	// Whatever the store did above, an empty UserID or Family in a ref is never looked up.
 	assertNotRevoked(t, st, jwtkit.TokenRef{JTI: newJTI(), IssuedAt: now.Add(-time.Hour)},

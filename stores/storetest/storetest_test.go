@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"strings"
@@ -40,7 +39,7 @@ func check(ctx context.Context, keys ...string) error {
 	}
 	for _, k := range keys {
 		if k == "" {
-			return errors.New("empty key")
+			return jwtkit.ErrEmptyKey
 		}
 	}
 	return nil

@@ -28,7 +28,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	store, err := sqlstore.New(db, sqlstore.Config{})
+	store, err := sqlstore.New(db)
 	if err != nil {
 		log.Fatal(err)
 	}
