@@ -297,7 +297,7 @@ func (e *fieldError) MarshalJSON() ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// strings reads the named char fields as DRF's CharField does: strings are trimmed, numbers
+// chars reads the named char fields as DRF's CharField does: strings are trimmed, numbers
 // become their text, null/bool/objects/arrays and blank values are field errors.
 func (f fields) chars(names ...string) ([]string, *fieldError) {
 	out := make([]string, len(names))
