@@ -102,21 +102,36 @@ func (a *Auth) typeKnown(t TokenType) bool {
 // known type for TypeAny), user id, and revocation through the store. A store that cannot
 // answer is ErrStoreUnavailable: validation never passes without the store's word.
 func (a *Auth) Validate(ctx context.Context, raw string, want TokenType) (*Token, error) {
-	tok, err := a.validate(ctx, raw, false, nil, want)
+	tok, err := a.validate(ctx, raw, want)
 	if err != nil {
 		return nil, err
 	}
 	return tok, nil
 }
 
-// validate is Validate with the sliding refresh window and several wanted types. A revoked
-// token comes back with ErrBlacklisted and the token itself, so reuse detection knows which
-// family it belongs to; every other error comes with a nil token. When dst is not nil the token
-// is written there (a caller that allocates it with other things saves an allocation).
-func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst *Token, want ...TokenType) (*Token, error) {
+// validate is Validate for core's own callers: a revoked token comes back with ErrBlacklisted
+// and the token itself, so reuse detection knows which family it belongs to; every other error
+// comes with a nil token.
+func (a *Auth) validate(ctx context.Context, raw string, want TokenType) (*Token, error) {
+	return a.validateAs(ctx, raw, validation{want: []TokenType{want}})
+}
+
+// validation is how validateAs checks a token beyond what every check does.
+type validation struct {
+	want []TokenType // the accepted types; TypeAny among them accepts every known type
+	// refreshWindow checks a sliding token against its refresh window (refresh_exp) instead
+	// of its exp.
+	refreshWindow bool
+	// dst, when not nil, receives the token (a caller that allocates it with other things saves
+	// an allocation).
+	dst *Token
+}
+
+// validateAs is validate with the options of v.
+func (a *Auth) validateAs(ctx context.Context, raw string, v validation) (*Token, error) {
 	now := a.now()
 	cache := a.cache
-	if refreshWindow { // entries were checked against exp, not against the refresh window
+	if v.refreshWindow { // entries were checked against exp, not against the refresh window
 		cache = nil
 	}
 	var tok *Token
@@ -125,29 +140,29 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst
 		hash = cache.hash(raw)
 		if e := cache.getHashed(hash, raw); e != nil {
 			if e.current(now) && (!e.key.remote || a.remote.holds(e.key)) {
-				if dst == nil {
-					dst = new(Token)
+				if v.dst == nil {
+					v.dst = new(Token)
 				}
-				*dst = e.tok // a copy: the caller may change the exported fields
-				tok = dst
+				*v.dst = e.tok // a copy: the caller may change the exported fields
+				tok = v.dst
 			} else {
 				cache.drop(e) // expired or its remote key is gone: the parse below gives the exact error
 			}
 		}
 	}
 	fresh := tok == nil
-	var v validity
+	var valid validity
 	if fresh {
 		var err error
-		if tok, v, err = a.parse(raw, refreshWindow, now); err != nil {
+		if tok, valid, err = a.parse(raw, v.refreshWindow, now); err != nil {
 			return nil, err
 		}
-		if dst != nil {
-			*dst = *tok
-			tok = dst
+		if v.dst != nil {
+			*v.dst = *tok
+			tok = v.dst
 		}
 	}
-	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
+	if !slices.Contains(v.want, TypeAny) && !slices.Contains(v.want, tok.Type) {
 		return nil, fmt.Errorf("%w: %q", ErrWrongType, tok.Type)
 	}
 	sctx, cancel := a.storeCtx(ctx)
@@ -160,12 +175,13 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst
 		return tok, ErrBlacklisted
 	}
 	if fresh && cache != nil {
-		cache.putHashed(hash, raw, tok, v, now)
+		cache.putHashed(hash, raw, tok, valid, now)
 	}
 	return tok, nil
 }
 
-// Pair is an access token and the refresh token that renews it.
+// Pair is an access token and the refresh token that renews it: what IssuePair and a login
+// mint, and what Refresh returns, whose Refresh is empty when RotateRefreshTokens is off.
 type Pair struct {
 	Access  string
 	Refresh string
@@ -291,33 +307,26 @@ func (a *Auth) sign(p *payload) (string, error) {
 	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
-// Refreshed is the result of Refresh: a new access token, and a new refresh token when
-// rotation is on.
-type Refreshed struct {
-	Access  string
-	Refresh string
-}
-
 // Refresh mints a new access token from a refresh token, copying its custom claims. With
 // RotateRefreshTokens it also mints a new refresh token; with BlacklistAfterRotation the used
 // refresh token is revoked with the store's atomic RevokeOnce first, so of concurrent refreshes
 // with one token exactly one succeeds and the others get ErrBlacklisted. With ReuseDetection a
 // refresh token presented after its rotation revokes its whole family (see Config).
-func (a *Auth) Refresh(ctx context.Context, raw string) (Refreshed, error) {
-	tok, err := a.validate(ctx, raw, false, nil, TypeRefresh)
+func (a *Auth) Refresh(ctx context.Context, raw string) (Pair, error) {
+	tok, err := a.validate(ctx, raw, TypeRefresh)
 	if err != nil {
 		if tok != nil && a.cfg.ReuseDetection { // revoked: a replay, unless the grace window covers it
 			return a.replayed(ctx, raw, tok)
 		}
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	u, err := a.refreshUser(ctx, tok)
 	if err != nil {
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	custom, err := a.names.customOf(tok.payload)
 	if err != nil {
-		return Refreshed{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+		return Pair{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
 	g := grant{user: tok.UserID, custom: custom, family: tok.Family, pwHash: u.fingerprint}
 	if a.cfg.ReuseDetection && g.family == "" { // a token from before reuse detection was on
@@ -326,29 +335,29 @@ func (a *Auth) Refresh(ctx context.Context, raw string) (Refreshed, error) {
 	if !a.cfg.RotateRefreshTokens {
 		access, err := a.mint(TypeAccess, g)
 		if err != nil {
-			return Refreshed{}, err
+			return Pair{}, err
 		}
 		a.audit(ctx, AuditEvent{Kind: AuditRefreshed, UserID: tok.UserID, TokenID: tok.ID, Family: tok.Family})
-		return Refreshed{Access: access}, nil
+		return Pair{Access: access}, nil
 	}
 	next, err := a.pair(g)
 	if err != nil {
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	if a.cfg.BlacklistAfterRotation {
-		won, err := a.claimRotation(ctx, raw, tok, Refreshed(next))
+		won, err := a.claimRotation(ctx, raw, tok, next)
 		if err != nil {
-			return Refreshed{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+			return Pair{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 		}
 		if !won {
 			if a.cfg.ReuseDetection { // another presentation of this token rotated it first
 				return a.replayed(ctx, raw, tok)
 			}
-			return Refreshed{}, ErrBlacklisted
+			return Pair{}, ErrBlacklisted
 		}
 	}
 	a.audit(ctx, AuditEvent{Kind: AuditRefreshed, UserID: tok.UserID, TokenID: tok.ID, Family: g.family})
-	return Refreshed(next), nil
+	return next, nil
 }
 
 // RefreshSliding renews a sliding token whose refresh window (refresh_exp) is still open, even
@@ -358,7 +367,7 @@ func (a *Auth) RefreshSliding(ctx context.Context, raw string) (string, error) {
 	if !a.cfg.SlidingTokens {
 		return "", fmt.Errorf("%w: sliding tokens are not enabled", ErrInvalidConfig)
 	}
-	tok, err := a.validate(ctx, raw, true, nil, TypeSliding)
+	tok, err := a.validateAs(ctx, raw, validation{want: []TokenType{TypeSliding}, refreshWindow: true})
 	if err != nil {
 		return "", err
 	}
@@ -431,7 +440,7 @@ func (a *Auth) Blacklist(ctx context.Context, raw string) error {
 }
 
 func (a *Auth) blacklist(ctx context.Context, raw string) (*Token, error) {
-	tok, err := a.validate(ctx, raw, false, nil, TypeRefresh)
+	tok, err := a.validate(ctx, raw, TypeRefresh)
 	if err != nil {
 		if tok != nil && a.cfg.ReuseDetection {
 			// A rotated refresh token presented again is a replay at logout as at refresh.
@@ -470,7 +479,7 @@ func (a *Auth) logout(ctx context.Context, refresh, access string) error {
 // revokeAccessOf revokes raw when it is a valid access token of user. Only a store failure is
 // an error: a token that is not one to revoke is simply left alone.
 func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) error {
-	access, err := a.validate(ctx, raw, false, nil, TypeAccess)
+	access, err := a.validate(ctx, raw, TypeAccess)
 	switch {
 	case errors.Is(err, ErrStoreUnavailable):
 		return err
@@ -581,7 +590,7 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 		id  Identity
 		tok Token
 	})
-	tok, err := a.validate(ctx, raw, false, &both.tok, a.authTypes()...)
+	tok, err := a.validateAs(ctx, raw, validation{want: a.protectedTypes, dst: &both.tok})
 	if err != nil {
 		return nil, err
 	}
@@ -603,8 +612,6 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 	both.id.User = u
 	return &both.id, nil
 }
-
-func (a *Auth) authTypes() []TokenType { return a.protectedTypes }
 
 // tokenFromHeader splits the header as simplejwt does: on runs of ASCII whitespace; an unknown
 // scheme or an empty header is no credentials, the scheme with other than one token is a bad

@@ -146,33 +146,38 @@ func newCSRFToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// cookieGrant adds the cookies of a token answer to h: the refresh cookie when refresh is not
-// empty, the access cookie with Cookies.Access, and the CSRF cookie. A login always gets a new
-// CSRF token, so a value planted in the browser beforehand (a sibling subdomain can set
-// cookies) never becomes the session's; a refresh keeps the request's own when it is well
-// formed, so open tabs that read it keep working.
-func (a *Auth) cookieGrant(h http.Header, req Request, access, refresh string, login bool) {
-	c := a.cfg.Cookies
-	if refresh != "" {
-		h.Add("Set-Cookie", a.cookie(c.RefreshName, refresh, c.RefreshPath, true, a.cfg.RefreshTokenLifetime).String())
-	}
-	if c.Access && access != "" {
-		h.Add("Set-Cookie", a.cookie(c.AccessName, access, "/", true, a.cfg.AccessTokenLifetime).String())
-	}
-	csrf := req.cookie(c.CSRFName)
-	if login || len(csrf) != 43 || !wellFormedSegment(csrf) {
-		csrf = newCSRFToken()
-	}
-	h.Add("Set-Cookie", a.cookie(c.CSRFName, csrf, "/", false, a.cfg.RefreshTokenLifetime).String())
+// loginCookies is the token answer of a login in cookie mode (cookieAnswer). A login always
+// gets a new CSRF token, so a value planted in the browser beforehand (a sibling subdomain can
+// set cookies) never becomes the session's.
+func (a *Auth) loginCookies(p Pair) Response {
+	return a.cookieAnswer(p, newCSRFToken())
 }
 
-// cookieAnswer is a token answer in cookie mode: the access token in the body, the rest in
-// cookies (cookieGrant).
-func (a *Auth) cookieAnswer(req Request, access, refresh string, login bool) Response {
+// refreshCookies is the token answer of a refresh in cookie mode (cookieAnswer). It keeps the
+// request's CSRF token when that is well formed, so open tabs that read it keep working.
+func (a *Auth) refreshCookies(req Request, p Pair) Response {
+	csrf := req.cookie(a.cfg.Cookies.CSRFName)
+	if len(csrf) != 43 || !wellFormedSegment(csrf) {
+		csrf = newCSRFToken()
+	}
+	return a.cookieAnswer(p, csrf)
+}
+
+// cookieAnswer is a token answer in cookie mode: the access token in the body; the refresh
+// cookie when there is a refresh token, the access cookie with Cookies.Access, and the CSRF
+// cookie holding csrf.
+func (a *Auth) cookieAnswer(p Pair, csrf string) Response {
 	r := a.respond(http.StatusOK, struct {
 		Access string `json:"access"`
-	}{access})
-	a.cookieGrant(r.Header, req, access, refresh, login)
+	}{p.Access})
+	c := a.cfg.Cookies
+	if p.Refresh != "" {
+		r.Header.Add("Set-Cookie", a.cookie(c.RefreshName, p.Refresh, c.RefreshPath, true, a.cfg.RefreshTokenLifetime).String())
+	}
+	if c.Access {
+		r.Header.Add("Set-Cookie", a.cookie(c.AccessName, p.Access, "/", true, a.cfg.AccessTokenLifetime).String())
+	}
+	r.Header.Add("Set-Cookie", a.cookie(c.CSRFName, csrf, "/", false, a.cfg.RefreshTokenLifetime).String())
 	return r
 }
 

@@ -24,7 +24,7 @@ func reuseEnv(t *testing.T, grace time.Duration) *env {
 	return newEnv(t, func(c *jwtkit.Config) { c.ReuseDetection, c.ReuseGrace = true, grace })
 }
 
-func (e *env) refresh(t *testing.T, raw string) (jwtkit.Refreshed, error) {
+func (e *env) refresh(t *testing.T, raw string) (jwtkit.Pair, error) {
 	t.Helper()
 	return e.auth.Refresh(context.Background(), raw)
 }
@@ -70,7 +70,7 @@ func TestReuseDetectionConcurrentRefreshes(t *testing.T) {
 	p := e.pair(t, jwtkit.IntUserID(1))
 	const n = 16
 	var wg sync.WaitGroup
-	results := make([]jwtkit.Refreshed, n)
+	results := make([]jwtkit.Pair, n)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Add(1)
@@ -119,7 +119,7 @@ func TestReuseGraceConcurrentRefreshesAllGetTheWinnersAnswer(t *testing.T) {
 	p := e.pair(t, jwtkit.IntUserID(1))
 	const n = 16
 	var wg sync.WaitGroup
-	results := make([]jwtkit.Refreshed, n)
+	results := make([]jwtkit.Pair, n)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Add(1)
