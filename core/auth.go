@@ -559,23 +559,7 @@ type Identity struct {
 // turns into the contract's answer. ErrNoCredentials means the request carried no token of an
 // accepted scheme, which optional-authentication middleware lets through.
 func (a *Auth) Authenticate(ctx context.Context, header string) (*Identity, error) {
-	// The usual header, "<scheme> <token>", goes to the check as it is, without scanning the
-	// token for blanks first: a token that passes is nothing but the base64url alphabet and two
-	// dots (wellFormed, and every cached token passed it), so the header held exactly those two
-	// parts and simplejwt's split would have found the same token. Only a refused token is
-	// scanned: when it holds a blank or control byte, the split decides what the header means
-	// (another token, or a bad header).
-	for _, scheme := range a.cfg.AuthHeaderTypes {
-		if len(header) > len(scheme)+1 && header[len(scheme)] == ' ' && header[:len(scheme)] == scheme {
-			raw := header[len(scheme)+1:]
-			id, err := a.AuthenticateToken(ctx, raw)
-			if err == nil || noByteAtOrBelowSpace(raw) {
-				return id, err
-			}
-			break
-		}
-	}
-	raw, err := a.splitHeader(header)
+	raw, err := a.headerToken(header)
 	if err != nil {
 		return nil, err
 	}
@@ -613,10 +597,10 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 	return &both.id, nil
 }
 
-// tokenFromHeader splits the header as simplejwt does: on runs of ASCII whitespace; an unknown
-// scheme or an empty header is no credentials, the scheme with other than one token is a bad
-// header.
-func (a *Auth) tokenFromHeader(h string) (string, error) {
+// headerToken splits an auth header value as simplejwt does: on runs of ASCII whitespace; an
+// unknown scheme or an empty header is no credentials, the scheme with other than one token is
+// a bad header.
+func (a *Auth) headerToken(h string) (string, error) {
 	// The usual header, "<scheme> <token>" with no other blank or control byte, is answered
 	// without the general split: every protected request goes through here.
 	for _, scheme := range a.cfg.AuthHeaderTypes {
@@ -627,7 +611,7 @@ func (a *Auth) tokenFromHeader(h string) (string, error) {
 	return a.splitHeader(h)
 }
 
-// splitHeader is tokenFromHeader for any header.
+// splitHeader is headerToken for any header.
 func (a *Auth) splitHeader(h string) (string, error) {
 	var parts [3]string
 	n := 0

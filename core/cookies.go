@@ -1,7 +1,6 @@
 package jwtkit
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -216,35 +215,20 @@ func (a *Auth) refreshFromCookie(req Request) (raw string, ok bool, err error) {
 	return raw, true, nil
 }
 
-// accessFromRequest is the access token a token endpoint sees besides its body: the auth
-// header's, else, with Cookies.Access, the access cookie's (with the double-submit header, as
-// every endpoint is a POST). An empty token and nil error mean there is none.
-func (a *Auth) accessFromRequest(req Request) (string, error) {
-	if severalLines(req.Authorization) {
-		return "", ErrBadAuthHeader
-	}
-	raw, err := a.tokenFromHeader(req.Authorization)
-	if !errors.Is(err, ErrNoCredentials) || !a.cfg.Cookies.Access {
-		return raw, err
-	}
-	raw = req.cookie(a.cfg.Cookies.AccessName)
-	if raw == "" {
-		return "", ErrNoCredentials
-	}
-	if !safeMethod(req.Method) && !csrfOK(req.header(a.cfg.Cookies.CSRFHeader), req.cookie(a.cfg.Cookies.CSRFName)) {
-		return "", ErrCSRF
-	}
-	return raw, nil
-}
-
-// authenticateEndpoint is the protected-route check of an endpoint that acts for the caller
-// (revoke-all).
-func (a *Auth) authenticateEndpoint(ctx context.Context, req Request) (*Identity, error) {
-	raw, err := a.accessFromRequest(req)
-	if err != nil {
-		return nil, err
-	}
-	return a.AuthenticateToken(ctx, raw)
+// accessToken is the access token a token endpoint's request carries besides its body, found
+// where and as a protected route finds it (credential over DefaultSources): the auth header,
+// else, with Cookies.Access, the access cookie with the double-submit header. An error says
+// why there is none to use.
+func (a *Auth) accessToken(req Request) (string, error) {
+	return a.credential(req.Method, a.DefaultSources(), func(s TokenSource) string {
+		switch {
+		case s.Kind == SourceCookie:
+			return req.cookie(s.Name)
+		case s.Name == a.cfg.AuthHeaderName:
+			return req.Authorization
+		}
+		return req.header(s.Name)
+	})
 }
 
 // wellFormedSegment reports whether s is made of the base64url alphabet only.

@@ -385,7 +385,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 		}
 		return a.respond(http.StatusOK, struct{}{})
 	case EndpointBlacklist:
-		access, err := a.accessFromRequest(req)
+		access, err := a.accessToken(req)
 		if err != nil {
 			access = "" // no usable access token beside the refresh token: only that is revoked
 		}
@@ -418,7 +418,11 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 // revokeAll serves EndpointRevokeAll: the caller is authenticated like a protected route and
 // every token of theirs issued until now is revoked.
 func (a *Auth) revokeAll(ctx context.Context, req Request) Response {
-	id, err := a.authenticateEndpoint(ctx, req)
+	raw, err := a.accessToken(req)
+	var id *Identity
+	if err == nil {
+		id, err = a.AuthenticateToken(ctx, raw)
+	}
 	if err == nil {
 		err = a.RevokeUser(ctx, id.User.ID)
 	}

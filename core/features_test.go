@@ -684,3 +684,60 @@ func TestCrossSiteLogin(t *testing.T) {
 	assert.Equal(t, 403, login("api.example.test", map[string]string{"Origin": "https://app.example.test\nhttps://evil.example", "Sec-Fetch-Site": "cross-site"}),
 		"two Origin lines match nothing")
 }
+
+// Revoke-all finds and refuses its access token exactly as a protected route does
+// (AuthenticateFrom over DefaultSources): one answer to "why was this token refused" on every
+// route, including a header of another scheme beside a good access cookie.
+func TestRevokeAllAnswersAsAProtectedRoute(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		header string // the auth header, "" for none
+		cookie bool   // the access cookie is sent
+		csrf   bool   // the double-submit header is sent
+	}{
+		{"nothing", "", false, false},
+		{"good header", "Bearer {access}", false, false},
+		{"other scheme, good cookie", "Basic ZGVtbzpkZW1v", true, true},
+		{"blank header, good cookie", "   ", true, true},
+		{"scheme alone, good cookie", "Bearer", true, true},
+		{"two header lines", "Bearer {access}\nBearer {access}", false, false},
+		{"bad header token, good cookie", "Bearer x.y.z", true, true},
+		{"good cookie without the CSRF header", "", true, false},
+		{"good cookie with the CSRF header", "", true, true},
+	}
+	for _, tc := range cases {
+		e := newEnv(t, func(c *jwtkit.Config) { c.Cookies.Enabled, c.Cookies.Access = true, true })
+		r := e.auth.Serve(ctx, jwtkit.EndpointObtain, cookieReq(`{"username":"demo","password":"demo-password"}`, nil, nil))
+		require.Equal(t, 200, r.Status)
+		cs := setCookies(r)
+		access, csrf := cs["__Host-jwtkit-access"].Value, cs["jwtkit-csrf"].Value
+		jar := map[string]string{"jwtkit-csrf": csrf}
+		if tc.cookie {
+			jar["__Host-jwtkit-access"] = access
+		}
+		headers := map[string]string{}
+		if tc.csrf {
+			headers["X-CSRF-Token"] = csrf
+		}
+		req := cookieReq(``, jar, headers)
+		req.Authorization = strings.ReplaceAll(tc.header, "{access}", access)
+		headers["Authorization"] = req.Authorization
+
+		_, err := e.auth.AuthenticateFrom(ctx, http.MethodPost, e.auth.DefaultSources(), func(s jwtkit.TokenSource) string {
+			if s.Kind == jwtkit.SourceCookie {
+				return jar[s.Name]
+			}
+			return headers[s.Name]
+		})
+		e.clock.Advance(740 * time.Millisecond) // near the end of the second: RevokeUser waits it out
+		got := e.auth.Serve(ctx, jwtkit.EndpointRevokeAll, req)
+		if err != nil {
+			want := e.auth.ErrorResponse(err)
+			assert.Equal(t, want.Status, got.Status, tc.name)
+			assert.Equal(t, string(want.Body), string(got.Body), tc.name)
+			continue
+		}
+		assertResponse(t, got, 200, `{}`)
+	}
+}

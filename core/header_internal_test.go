@@ -7,14 +7,14 @@ import (
 	"testing"
 )
 
-// The fast path of tokenFromHeader must answer exactly as the general split.
+// The fast path of headerToken must answer exactly as the general split.
 func TestTokenFromHeaderFastPathAgreesWithSplit(t *testing.T) {
 	a := &Auth{cfg: Config{AuthHeaderTypes: []string{"Bearer", "JWT"}}}
 	alphabet := "aZ09-_.  \t\r\n\v\f\x00\x01\x1f\x20\x21\x7f\x80\xa0\xff"
 	rng := rand.New(rand.NewPCG(1, 2))
 	check := func(h string) {
 		t.Helper()
-		got, gotErr := a.tokenFromHeader(h)
+		got, gotErr := a.headerToken(h)
 		want, wantErr := a.splitHeader(h)
 		if got != want || !errors.Is(gotErr, wantErr) || (gotErr == nil) != (wantErr == nil) {
 			t.Fatalf("header %q: fast (%q, %v), split (%q, %v)", h, got, gotErr, want, wantErr)

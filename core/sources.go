@@ -53,6 +53,17 @@ func (a *Auth) DefaultSources() []TokenSource {
 // cache entry) holds copies. An adapter may therefore return views of buffers its framework
 // reuses once the request is over, as fasthttp's are, without copying them.
 func (a *Auth) AuthenticateFrom(ctx context.Context, method string, sources []TokenSource, get func(TokenSource) string) (*Identity, error) {
+	raw, err := a.credential(method, sources, get)
+	if err != nil {
+		return nil, err
+	}
+	return a.AuthenticateToken(ctx, raw)
+}
+
+// credential is the token a request carries, by the rule AuthenticateFrom documents. Every
+// check of an access token taken from a request comes through here, protected routes and token
+// endpoints alike (accessToken), so a token is refused for the same reason on every route.
+func (a *Auth) credential(method string, sources []TokenSource, get func(TokenSource) string) (string, error) {
 	for _, s := range sources {
 		v := get(s)
 		if v == "" {
@@ -61,16 +72,16 @@ func (a *Auth) AuthenticateFrom(ctx context.Context, method string, sources []To
 		switch s.Kind {
 		case SourceHeader:
 			if severalLines(v) {
-				return nil, ErrBadAuthHeader
+				return "", ErrBadAuthHeader
 			}
-			return a.Authenticate(ctx, v)
+			return a.headerToken(v)
 		case SourceCookie:
 			c := a.cfg.Cookies
 			if !safeMethod(method) && !csrfOK(get(FromHeader(c.CSRFHeader)), get(FromCookie(c.CSRFName))) {
-				return nil, ErrCSRF
+				return "", ErrCSRF
 			}
 		}
-		return a.AuthenticateToken(ctx, v)
+		return v, nil
 	}
-	return nil, ErrNoCredentials
+	return "", ErrNoCredentials
 }
