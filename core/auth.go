@@ -139,7 +139,7 @@ func (a *Auth) validateAs(ctx context.Context, raw string, v validation) (*Token
 	if cache != nil {
 		hash = cache.hash(raw)
 		if e := cache.getHashed(hash, raw); e != nil {
-			if e.current(now) && (!e.key.remote || a.remote.holds(e.key)) {
+			if e.current(now) && (!e.key.remote || a.remote.holds(ctx, e.key)) {
 				if v.dst == nil {
 					v.dst = new(Token)
 				}
@@ -154,7 +154,7 @@ func (a *Auth) validateAs(ctx context.Context, raw string, v validation) (*Token
 	var valid validity
 	if fresh {
 		var err error
-		if tok, valid, err = a.parse(raw, v.refreshWindow, now); err != nil {
+		if tok, valid, err = a.parse(ctx, raw, v.refreshWindow, now); err != nil {
 			return nil, err
 		}
 		if v.dst != nil {
@@ -647,10 +647,11 @@ var asciiSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': 
 // (RemoteKeySet). Keys it returns have Key.remote set, so a cache hit knows to ask holds.
 type keySource interface {
 	// lookup returns the current key with this kid, or nil. It may refresh the set first when
-	// the kid is unknown, within the set's rate limit.
-	lookup(kid string) *Key
+	// the kid is unknown, within the set's rate limit; an error says the set could not be
+	// asked (a failed fetch, or ctx ended while waiting for one).
+	lookup(ctx context.Context, kid string) (*Key, error)
 	// holds reports whether k is still in the current set (pointer identity).
-	holds(k *Key) bool
+	holds(ctx context.Context, k *Key) bool
 }
 
 // noByteAtOrBelowSpace reports whether s has no byte <= 0x20 (every ASCII blank and control
