@@ -94,8 +94,8 @@ func (c CookieConfig) validate() error {
 	return nil
 }
 
-// crossSiteEndpoints set or use the cookies, so in cookie mode a browser request to them from
-// another site is refused (login CSRF and cookie CSRF).
+// crossSiteEndpoint reports whether ep sets or uses the cookies, so that in cookie mode a
+// browser request to it from another site is refused (login CSRF and cookie CSRF).
 func crossSiteEndpoint(ep Endpoint) bool {
 	return ep == EndpointObtain || ep == EndpointRefresh || ep == EndpointBlacklist || ep == EndpointRevokeAll
 }

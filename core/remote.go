@@ -318,7 +318,7 @@ func (r *RemoteKeySet) refreshNow(ctx context.Context) error {
 	return nil
 }
 
-// fetch GETs and parses the document. Its errors are descriptions for refreshLocked to wrap.
+// fetch GETs and parses the document. Its errors are descriptions for refreshNow to wrap.
 func (r *RemoteKeySet) fetch(ctx context.Context) (map[string]*Key, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()

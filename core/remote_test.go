@@ -423,7 +423,7 @@ func TestRemoteKeySetFetchesOneAtATime(t *testing.T) {
 		})
 		return entered, func() { close(gate) }
 	}
-	// Nothing observable marks a goroutine as blocked on the fetch lock: give them the time.
+	// Nothing observable marks a goroutine as waiting for the fetch: give them the time.
 	letThemQueue := func() { time.Sleep(50 * time.Millisecond) }
 
 	t.Run("lookups of a new kid share one fetch", func(t *testing.T) {
