@@ -113,12 +113,13 @@ func (a *Auth) Validate(ctx context.Context, raw string, want TokenType) (*Token
 // and the token itself, so reuse detection knows which family it belongs to; every other error
 // comes with a nil token.
 func (a *Auth) validate(ctx context.Context, raw string, want TokenType) (*Token, error) {
-	return a.validateAs(ctx, raw, validation{want: []TokenType{want}})
+	return a.validateAs(ctx, raw, []TokenType{want}, validation{})
 }
 
-// validation is how validateAs checks a token beyond what every check does.
+// validation is how validateAs checks a token beyond what every check does. The accepted types
+// are a parameter of their own: dst leaks to the result, and a slice beside it in one struct
+// would be moved to the heap with it.
 type validation struct {
-	want []TokenType // the accepted types; TypeAny among them accepts every known type
 	// refreshWindow checks a sliding token against its refresh window (refresh_exp) instead
 	// of its exp.
 	refreshWindow bool
@@ -127,8 +128,9 @@ type validation struct {
 	dst *Token
 }
 
-// validateAs is validate with the options of v.
-func (a *Auth) validateAs(ctx context.Context, raw string, v validation) (*Token, error) {
+// validateAs is validate for any of the types in want (TypeAny among them accepts every known
+// type), with the options of v.
+func (a *Auth) validateAs(ctx context.Context, raw string, want []TokenType, v validation) (*Token, error) {
 	now := a.now()
 	cache := a.cache
 	if v.refreshWindow { // entries were checked against exp, not against the refresh window
@@ -162,7 +164,7 @@ func (a *Auth) validateAs(ctx context.Context, raw string, v validation) (*Token
 			tok = v.dst
 		}
 	}
-	if !slices.Contains(v.want, TypeAny) && !slices.Contains(v.want, tok.Type) {
+	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
 		return nil, fmt.Errorf("%w: %q", ErrWrongType, tok.Type)
 	}
 	sctx, cancel := a.storeCtx(ctx)
@@ -367,7 +369,7 @@ func (a *Auth) RefreshSliding(ctx context.Context, raw string) (string, error) {
 	if !a.cfg.SlidingTokens {
 		return "", fmt.Errorf("%w: sliding tokens are not enabled", ErrInvalidConfig)
 	}
-	tok, err := a.validateAs(ctx, raw, validation{want: []TokenType{TypeSliding}, refreshWindow: true})
+	tok, err := a.validateAs(ctx, raw, []TokenType{TypeSliding}, validation{refreshWindow: true})
 	if err != nil {
 		return "", err
 	}
@@ -559,6 +561,18 @@ type Identity struct {
 // turns into the contract's answer. ErrNoCredentials means the request carried no token of an
 // accepted scheme, which optional-authentication middleware lets through.
 func (a *Auth) Authenticate(ctx context.Context, header string) (*Identity, error) {
+	// The usual header, "<scheme> <token>", goes to the check as it is, without scanning the
+	// token for blanks first: a token that passes is nothing but the base64url alphabet and two
+	// dots (wellFormed, and every cached token passed it), so the header held exactly those two
+	// parts and headerToken would have found the same token. Only a refused token is scanned:
+	// when it holds a blank or control byte, the split decides what the header means (another
+	// token, or a bad header).
+	if raw, ok := a.schemeToken(header); ok {
+		id, err := a.AuthenticateToken(ctx, raw)
+		if err == nil || noByteAtOrBelowSpace(raw) {
+			return id, err
+		}
+	}
 	raw, err := a.headerToken(header)
 	if err != nil {
 		return nil, err
@@ -574,7 +588,7 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 		id  Identity
 		tok Token
 	})
-	tok, err := a.validateAs(ctx, raw, validation{want: a.protectedTypes, dst: &both.tok})
+	tok, err := a.validateAs(ctx, raw, a.protectedTypes, validation{dst: &both.tok})
 	if err != nil {
 		return nil, err
 	}
@@ -597,22 +611,22 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 	return &both.id, nil
 }
 
+// schemeToken is what follows "<scheme> " when the header starts with one of
+// AuthHeaderTypes and a single space, not yet scanned: headerToken finds the same token
+// whenever it holds no byte <= 0x20.
+func (a *Auth) schemeToken(h string) (string, bool) {
+	for _, scheme := range a.cfg.AuthHeaderTypes {
+		if len(h) > len(scheme)+1 && h[len(scheme)] == ' ' && h[:len(scheme)] == scheme {
+			return h[len(scheme)+1:], true
+		}
+	}
+	return "", false
+}
+
 // headerToken splits an auth header value as simplejwt does: on runs of ASCII whitespace; an
 // unknown scheme or an empty header is no credentials, the scheme with other than one token is
 // a bad header.
 func (a *Auth) headerToken(h string) (string, error) {
-	// The usual header, "<scheme> <token>" with no other blank or control byte, is answered
-	// without the general split: every protected request goes through here.
-	for _, scheme := range a.cfg.AuthHeaderTypes {
-		if len(h) > len(scheme)+1 && h[len(scheme)] == ' ' && h[:len(scheme)] == scheme && noByteAtOrBelowSpace(h[len(scheme)+1:]) {
-			return h[len(scheme)+1:], nil
-		}
-	}
-	return a.splitHeader(h)
-}
-
-// splitHeader is headerToken for any header.
-func (a *Auth) splitHeader(h string) (string, error) {
 	var parts [3]string
 	n := 0
 	for i := 0; i < len(h); {

@@ -220,7 +220,16 @@ func (a *Auth) refreshFromCookie(req Request) (raw string, ok bool, err error) {
 // else, with Cookies.Access, the access cookie with the double-submit header. An error says
 // why there is none to use.
 func (a *Auth) accessToken(req Request) (string, error) {
-	return a.credential(req.Method, a.DefaultSources(), func(s TokenSource) string {
+	v, kind, err := a.credential(req.Method, a.DefaultSources(), a.endpointSources(req))
+	if err == nil && kind == SourceHeader {
+		return a.headerToken(v)
+	}
+	return v, err
+}
+
+// endpointSources reads the sources of DefaultSources from a token endpoint's Request.
+func (a *Auth) endpointSources(req Request) func(TokenSource) string {
+	return func(s TokenSource) string {
 		switch {
 		case s.Kind == SourceCookie:
 			return req.cookie(s.Name)
@@ -228,7 +237,7 @@ func (a *Auth) accessToken(req Request) (string, error) {
 			return req.Authorization
 		}
 		return req.header(s.Name)
-	})
+	}
 }
 
 // wellFormedSegment reports whether s is made of the base64url alphabet only.

@@ -418,11 +418,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 // revokeAll serves EndpointRevokeAll: the caller is authenticated like a protected route and
 // every token of theirs issued until now is revoked.
 func (a *Auth) revokeAll(ctx context.Context, req Request) Response {
-	raw, err := a.accessToken(req)
-	var id *Identity
-	if err == nil {
-		id, err = a.AuthenticateToken(ctx, raw)
-	}
+	id, err := a.AuthenticateFrom(ctx, req.Method, a.DefaultSources(), a.endpointSources(req))
 	if err == nil {
 		err = a.RevokeUser(ctx, id.User.ID)
 	}
