@@ -102,21 +102,38 @@ func (a *Auth) typeKnown(t TokenType) bool {
 // known type for TypeAny), user id, and revocation through the store. A store that cannot
 // answer is ErrStoreUnavailable: validation never passes without the store's word.
 func (a *Auth) Validate(ctx context.Context, raw string, want TokenType) (*Token, error) {
-	tok, err := a.validate(ctx, raw, false, nil, want)
+	tok, err := a.validate(ctx, raw, want)
 	if err != nil {
 		return nil, err
 	}
 	return tok, nil
 }
 
-// validate is Validate with the sliding refresh window and several wanted types. A revoked
-// token comes back with ErrBlacklisted and the token itself, so reuse detection knows which
-// family it belongs to; every other error comes with a nil token. When dst is not nil the token
-// is written there (a caller that allocates it with other things saves an allocation).
-func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst *Token, want ...TokenType) (*Token, error) {
+// validate is Validate for core's own callers: a revoked token comes back with ErrBlacklisted
+// and the token itself, so reuse detection knows which family it belongs to; every other error
+// comes with a nil token.
+func (a *Auth) validate(ctx context.Context, raw string, want TokenType) (*Token, error) {
+	return a.validateAs(ctx, raw, []TokenType{want}, validation{})
+}
+
+// validation is how validateAs checks a token beyond what every check does. The accepted types
+// are a parameter of their own: dst leaks to the result, and a slice beside it in one struct
+// would be moved to the heap with it.
+type validation struct {
+	// refreshWindow checks a sliding token against its refresh window (refresh_exp) instead
+	// of its exp.
+	refreshWindow bool
+	// dst, when not nil, receives the token (a caller that allocates it with other things saves
+	// an allocation).
+	dst *Token
+}
+
+// validateAs is validate for any of the types in want (TypeAny among them accepts every known
+// type), with the options of v.
+func (a *Auth) validateAs(ctx context.Context, raw string, want []TokenType, v validation) (*Token, error) {
 	now := a.now()
 	cache := a.cache
-	if refreshWindow { // entries were checked against exp, not against the refresh window
+	if v.refreshWindow { // entries were checked against exp, not against the refresh window
 		cache = nil
 	}
 	var tok *Token
@@ -124,27 +141,27 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst
 	if cache != nil {
 		hash = cache.hash(raw)
 		if e := cache.getHashed(hash, raw); e != nil {
-			if e.current(now) && (!e.key.remote || a.remote.holds(e.key)) {
-				if dst == nil {
-					dst = new(Token)
+			if e.current(now) && (!e.key.remote || a.remote.holds(ctx, e.key)) {
+				if v.dst == nil {
+					v.dst = new(Token)
 				}
-				*dst = e.tok // a copy: the caller may change the exported fields
-				tok = dst
+				*v.dst = e.tok // a copy: the caller may change the exported fields
+				tok = v.dst
 			} else {
 				cache.drop(e) // expired or its remote key is gone: the parse below gives the exact error
 			}
 		}
 	}
 	fresh := tok == nil
-	var v validity
+	var valid validity
 	if fresh {
 		var err error
-		if tok, v, err = a.parse(raw, refreshWindow, now); err != nil {
+		if tok, valid, err = a.parse(ctx, raw, v.refreshWindow, now); err != nil {
 			return nil, err
 		}
-		if dst != nil {
-			*dst = *tok
-			tok = dst
+		if v.dst != nil {
+			*v.dst = *tok
+			tok = v.dst
 		}
 	}
 	if !slices.Contains(want, TypeAny) && !slices.Contains(want, tok.Type) {
@@ -160,12 +177,13 @@ func (a *Auth) validate(ctx context.Context, raw string, refreshWindow bool, dst
 		return tok, ErrBlacklisted
 	}
 	if fresh && cache != nil {
-		cache.putHashed(hash, raw, tok, v, now)
+		cache.putHashed(hash, raw, tok, valid, now)
 	}
 	return tok, nil
 }
 
-// Pair is an access token and the refresh token that renews it.
+// Pair is an access token and the refresh token that renews it: what IssuePair and a login
+// mint, and what Refresh returns, whose Refresh is empty when RotateRefreshTokens is off.
 type Pair struct {
 	Access  string
 	Refresh string
@@ -291,33 +309,26 @@ func (a *Auth) sign(p *payload) (string, error) {
 	return signing + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
 
-// Refreshed is the result of Refresh: a new access token, and a new refresh token when
-// rotation is on.
-type Refreshed struct {
-	Access  string
-	Refresh string
-}
-
 // Refresh mints a new access token from a refresh token, copying its custom claims. With
 // RotateRefreshTokens it also mints a new refresh token; with BlacklistAfterRotation the used
 // refresh token is revoked with the store's atomic RevokeOnce first, so of concurrent refreshes
 // with one token exactly one succeeds and the others get ErrBlacklisted. With ReuseDetection a
 // refresh token presented after its rotation revokes its whole family (see Config).
-func (a *Auth) Refresh(ctx context.Context, raw string) (Refreshed, error) {
-	tok, err := a.validate(ctx, raw, false, nil, TypeRefresh)
+func (a *Auth) Refresh(ctx context.Context, raw string) (Pair, error) {
+	tok, err := a.validate(ctx, raw, TypeRefresh)
 	if err != nil {
 		if tok != nil && a.cfg.ReuseDetection { // revoked: a replay, unless the grace window covers it
 			return a.replayed(ctx, raw, tok)
 		}
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	u, err := a.refreshUser(ctx, tok)
 	if err != nil {
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	custom, err := a.names.customOf(tok.payload)
 	if err != nil {
-		return Refreshed{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
+		return Pair{}, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
 	g := grant{user: tok.UserID, custom: custom, family: tok.Family, pwHash: u.fingerprint}
 	if a.cfg.ReuseDetection && g.family == "" { // a token from before reuse detection was on
@@ -326,29 +337,29 @@ func (a *Auth) Refresh(ctx context.Context, raw string) (Refreshed, error) {
 	if !a.cfg.RotateRefreshTokens {
 		access, err := a.mint(TypeAccess, g)
 		if err != nil {
-			return Refreshed{}, err
+			return Pair{}, err
 		}
 		a.audit(ctx, AuditEvent{Kind: AuditRefreshed, UserID: tok.UserID, TokenID: tok.ID, Family: tok.Family})
-		return Refreshed{Access: access}, nil
+		return Pair{Access: access}, nil
 	}
 	next, err := a.pair(g)
 	if err != nil {
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	if a.cfg.BlacklistAfterRotation {
-		won, err := a.claimRotation(ctx, raw, tok, Refreshed(next))
+		won, err := a.claimRotation(ctx, raw, tok, next)
 		if err != nil {
-			return Refreshed{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+			return Pair{}, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 		}
 		if !won {
 			if a.cfg.ReuseDetection { // another presentation of this token rotated it first
 				return a.replayed(ctx, raw, tok)
 			}
-			return Refreshed{}, ErrBlacklisted
+			return Pair{}, ErrBlacklisted
 		}
 	}
 	a.audit(ctx, AuditEvent{Kind: AuditRefreshed, UserID: tok.UserID, TokenID: tok.ID, Family: g.family})
-	return Refreshed(next), nil
+	return next, nil
 }
 
 // RefreshSliding renews a sliding token whose refresh window (refresh_exp) is still open, even
@@ -358,7 +369,7 @@ func (a *Auth) RefreshSliding(ctx context.Context, raw string) (string, error) {
 	if !a.cfg.SlidingTokens {
 		return "", fmt.Errorf("%w: sliding tokens are not enabled", ErrInvalidConfig)
 	}
-	tok, err := a.validate(ctx, raw, true, nil, TypeSliding)
+	tok, err := a.validateAs(ctx, raw, []TokenType{TypeSliding}, validation{refreshWindow: true})
 	if err != nil {
 		return "", err
 	}
@@ -431,7 +442,7 @@ func (a *Auth) Blacklist(ctx context.Context, raw string) error {
 }
 
 func (a *Auth) blacklist(ctx context.Context, raw string) (*Token, error) {
-	tok, err := a.validate(ctx, raw, false, nil, TypeRefresh)
+	tok, err := a.validate(ctx, raw, TypeRefresh)
 	if err != nil {
 		if tok != nil && a.cfg.ReuseDetection {
 			// A rotated refresh token presented again is a replay at logout as at refresh.
@@ -470,7 +481,7 @@ func (a *Auth) logout(ctx context.Context, refresh, access string) error {
 // revokeAccessOf revokes raw when it is a valid access token of user. Only a store failure is
 // an error: a token that is not one to revoke is simply left alone.
 func (a *Auth) revokeAccessOf(ctx context.Context, user UserID, raw string) error {
-	access, err := a.validate(ctx, raw, false, nil, TypeAccess)
+	access, err := a.validate(ctx, raw, TypeAccess)
 	switch {
 	case errors.Is(err, ErrStoreUnavailable):
 		return err
@@ -553,20 +564,16 @@ func (a *Auth) Authenticate(ctx context.Context, header string) (*Identity, erro
 	// The usual header, "<scheme> <token>", goes to the check as it is, without scanning the
 	// token for blanks first: a token that passes is nothing but the base64url alphabet and two
 	// dots (wellFormed, and every cached token passed it), so the header held exactly those two
-	// parts and simplejwt's split would have found the same token. Only a refused token is
-	// scanned: when it holds a blank or control byte, the split decides what the header means
-	// (another token, or a bad header).
-	for _, scheme := range a.cfg.AuthHeaderTypes {
-		if len(header) > len(scheme)+1 && header[len(scheme)] == ' ' && header[:len(scheme)] == scheme {
-			raw := header[len(scheme)+1:]
-			id, err := a.AuthenticateToken(ctx, raw)
-			if err == nil || noByteAtOrBelowSpace(raw) {
-				return id, err
-			}
-			break
+	// parts and headerToken would have found the same token. Only a refused token is scanned:
+	// when it holds a blank or control byte, the split decides what the header means (another
+	// token, or a bad header).
+	if raw, ok := a.schemeToken(header); ok {
+		id, err := a.AuthenticateToken(ctx, raw)
+		if err == nil || noByteAtOrBelowSpace(raw) {
+			return id, err
 		}
 	}
-	raw, err := a.splitHeader(header)
+	raw, err := a.headerToken(header)
 	if err != nil {
 		return nil, err
 	}
@@ -581,7 +588,7 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 		id  Identity
 		tok Token
 	})
-	tok, err := a.validate(ctx, raw, false, &both.tok, a.authTypes()...)
+	tok, err := a.validateAs(ctx, raw, a.protectedTypes, validation{dst: &both.tok})
 	if err != nil {
 		return nil, err
 	}
@@ -604,24 +611,22 @@ func (a *Auth) AuthenticateToken(ctx context.Context, raw string) (*Identity, er
 	return &both.id, nil
 }
 
-func (a *Auth) authTypes() []TokenType { return a.protectedTypes }
-
-// tokenFromHeader splits the header as simplejwt does: on runs of ASCII whitespace; an unknown
-// scheme or an empty header is no credentials, the scheme with other than one token is a bad
-// header.
-func (a *Auth) tokenFromHeader(h string) (string, error) {
-	// The usual header, "<scheme> <token>" with no other blank or control byte, is answered
-	// without the general split: every protected request goes through here.
+// schemeToken is what follows "<scheme> " when the header starts with one of
+// AuthHeaderTypes and a single space, not yet scanned: headerToken finds the same token
+// whenever it holds no byte <= 0x20.
+func (a *Auth) schemeToken(h string) (string, bool) {
 	for _, scheme := range a.cfg.AuthHeaderTypes {
-		if len(h) > len(scheme)+1 && h[len(scheme)] == ' ' && h[:len(scheme)] == scheme && noByteAtOrBelowSpace(h[len(scheme)+1:]) {
-			return h[len(scheme)+1:], nil
+		if len(h) > len(scheme)+1 && h[len(scheme)] == ' ' && h[:len(scheme)] == scheme {
+			return h[len(scheme)+1:], true
 		}
 	}
-	return a.splitHeader(h)
+	return "", false
 }
 
-// splitHeader is tokenFromHeader for any header.
-func (a *Auth) splitHeader(h string) (string, error) {
+// headerToken splits an auth header value as simplejwt does: on runs of ASCII whitespace; an
+// unknown scheme or an empty header is no credentials, the scheme with other than one token is
+// a bad header.
+func (a *Auth) headerToken(h string) (string, error) {
 	var parts [3]string
 	n := 0
 	for i := 0; i < len(h); {
@@ -656,10 +661,11 @@ var asciiSpace = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '\v': 
 // (RemoteKeySet). Keys it returns have Key.remote set, so a cache hit knows to ask holds.
 type keySource interface {
 	// lookup returns the current key with this kid, or nil. It may refresh the set first when
-	// the kid is unknown, within the set's rate limit.
-	lookup(kid string) *Key
+	// the kid is unknown, within the set's rate limit; an error says the set could not be
+	// asked (a failed fetch, or ctx ended while waiting for one).
+	lookup(ctx context.Context, kid string) (*Key, error)
 	// holds reports whether k is still in the current set (pointer identity).
-	holds(k *Key) bool
+	holds(ctx context.Context, k *Key) bool
 }
 
 // noByteAtOrBelowSpace reports whether s has no byte <= 0x20 (every ASCII blank and control

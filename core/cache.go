@@ -83,8 +83,8 @@ type cacheEntry struct {
 	raw  string
 	hash uint64
 	tok  Token
-	// key is the key whose signature check admitted the token. Keys are fixed at New today;
-	// when key sets can change, removing a key must drop the entries it admitted (design.md).
+	// key is the key whose signature check admitted the token. A remote key set can drop a
+	// key after New, so a hit on an entry whose key is remote asks keySource.holds first.
 	key         *Key
 	from, until time.Time // the token is current in [from, until)
 	cost        int

@@ -252,93 +252,123 @@ func (c Config) withDefaults() (Config, error) {
 	return c, c.validate()
 }
 
+// validate reports the first problem of a defaulted Config, checking in a fixed order: keys,
+// stores, the settings that depend on each other, cookie mode, then names.
 func (c *Config) validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)
-	}
-	switch {
-	case c.SigningKey == nil && len(c.VerifyingKeys) == 0 && c.RemoteKeys == nil:
-		return bad("SigningKey is required, or VerifyingKeys or RemoteKeys for an Auth that only verifies")
-	case c.RemoteKeys != nil && c.RemoteKeys.current() == nil:
-		return bad("RemoteKeys was not built by NewRemoteKeySet")
-	case c.SigningKey != nil && c.SigningKey.signingMethod() == nil:
-		return bad("SigningKey was not built by this package (use NewHMACKey, NewPrivateKey, ParsePEMKey or GenerateKey)")
-	case c.SigningKey != nil && !c.SigningKey.CanSign():
-		return bad("SigningKey %q cannot sign: it is a public key", c.SigningKey.KeyID())
-	case c.Store == nil:
-		return bad("Store is required (use memstore.New() for a single process)")
-	case c.Users == nil && !c.Stateless:
-		return bad("Users is required unless Stateless is set")
-	case c.BlacklistAfterRotation && !c.RotateRefreshTokens:
-		return bad("BlacklistAfterRotation needs RotateRefreshTokens")
-	case c.MaxTokenLength < 0 || c.MaxBodyBytes < 0:
-		return bad("MaxTokenLength and MaxBodyBytes must not be negative")
-	case c.Leeway < 0:
-		return bad("Leeway must not be negative")
-	case c.Leeway >= c.AccessTokenLifetime:
-		return bad("Leeway %v must be shorter than AccessTokenLifetime %v", c.Leeway, c.AccessTokenLifetime)
-	case len(c.AuthHeaderTypes) == 0:
-		return bad("AuthHeaderTypes must name at least one scheme")
-	case c.ReuseGrace < 0:
-		return bad("ReuseGrace must not be negative")
-	case c.ReuseGrace > 0 && !c.ReuseDetection:
-		return bad("ReuseGrace needs ReuseDetection")
-	case c.ReuseGrace > 0 && !implementsRotation(c.Store):
-		return bad("ReuseGrace needs a Store that implements RotationStore")
-	case c.CheckRevokeToken && c.Stateless:
-		return bad("CheckRevokeToken needs the user lookup, so not Stateless")
-	case c.LoginRate.Limit < 0 || (c.LoginRate.Limit > 0 && c.LoginRate.Per <= 0):
-		return bad("LoginRate needs a positive Limit and Per, e.g. jwtkit.Rate{Limit: 5, Per: time.Minute}")
-	case c.LoginRate.Limit > 0 && c.LoginLimiter == nil:
-		return bad("LoginRate needs a LoginLimiter, and the Store does not implement one")
-	}
-	for i, p := range c.TrustedProxies {
-		if !p.IsValid() {
-			return bad("TrustedProxies[%d] is not a valid prefix (netip.MustParsePrefix(\"10.0.0.0/8\"))", i)
-		}
-	}
-	if err := c.Cookies.validate(); err != nil {
-		return bad("%v", err)
-	}
-	for name, d := range map[string]time.Duration{
-		"AccessTokenLifetime":         c.AccessTokenLifetime,
-		"RefreshTokenLifetime":        c.RefreshTokenLifetime,
-		"SlidingTokenLifetime":        c.SlidingTokenLifetime,
-		"SlidingTokenRefreshLifetime": c.SlidingTokenRefreshLifetime,
-	} {
-		// Lifetimes are written as whole seconds; anything shorter would issue expired tokens.
-		if d < time.Second {
-			return bad("%s must be at least one second, got %v", name, d)
-		}
-	}
-	for _, t := range c.AuthHeaderTypes {
-		if t == "" || strings.ContainsAny(t, " \t\r\n") {
-			return bad("AuthHeaderTypes entry %q is not a single word", t)
-		}
-	}
-	names := map[string]string{}
-	for field, claim := range map[string]string{
-		"UserIDClaim": c.UserIDClaim, "TokenTypeClaim": c.TokenTypeClaim, "JTIClaim": c.JTIClaim,
-		"SlidingRefreshExpClaim": c.SlidingRefreshExpClaim, "FamilyClaim": c.FamilyClaim,
-		"RevokeTokenClaim": c.RevokeTokenClaim,
-	} {
-		if claim == "" { // an optional claim whose feature is off
-			continue
-		}
-		if isRegisteredJWTClaim(claim) {
-			return bad("%s %q collides with a registered JWT claim", field, claim)
-		}
-		if other, dup := names[claim]; dup {
-			return bad("%s and %s both name the claim %q", field, other, claim)
-		}
-		names[claim] = field
-	}
-	for i, k := range c.VerifyingKeys {
-		if k == nil || k.signingMethod() == nil {
-			return bad("VerifyingKeys[%d] is not a key built by this package", i)
+	for _, check := range []func() string{c.keyProblem, c.settingProblem, c.lifetimeProblem, c.nameProblem} {
+		if p := check(); p != "" {
+			return fmt.Errorf("%w: %s", ErrInvalidConfig, p)
 		}
 	}
 	return nil
+}
+
+// keyProblem checks the keys and the stores every Auth needs.
+func (c *Config) keyProblem() string {
+	switch {
+	case c.SigningKey == nil && len(c.VerifyingKeys) == 0 && c.RemoteKeys == nil:
+		return "SigningKey is required, or VerifyingKeys or RemoteKeys for an Auth that only verifies"
+	case c.RemoteKeys != nil && c.RemoteKeys.current() == nil:
+		return "RemoteKeys was not built by NewRemoteKeySet"
+	case c.SigningKey != nil && c.SigningKey.signingMethod() == nil:
+		return "SigningKey was not built by this package (use NewHMACKey, NewPrivateKey, ParsePEMKey or GenerateKey)"
+	case c.SigningKey != nil && !c.SigningKey.CanSign():
+		return fmt.Sprintf("SigningKey %q cannot sign: it is a public key", c.SigningKey.KeyID())
+	case c.Store == nil:
+		return "Store is required (use memstore.New() for a single process)"
+	case c.Users == nil && !c.Stateless:
+		return "Users is required unless Stateless is set"
+	}
+	return ""
+}
+
+// settingProblem checks the settings that are wrong on their own or together.
+func (c *Config) settingProblem() string {
+	switch {
+	case c.BlacklistAfterRotation && !c.RotateRefreshTokens:
+		return "BlacklistAfterRotation needs RotateRefreshTokens"
+	case c.MaxTokenLength < 0 || c.MaxBodyBytes < 0:
+		return "MaxTokenLength and MaxBodyBytes must not be negative"
+	case c.Leeway < 0:
+		return "Leeway must not be negative"
+	case c.Leeway >= c.AccessTokenLifetime:
+		return fmt.Sprintf("Leeway %v must be shorter than AccessTokenLifetime %v", c.Leeway, c.AccessTokenLifetime)
+	case len(c.AuthHeaderTypes) == 0:
+		return "AuthHeaderTypes must name at least one scheme"
+	case c.ReuseGrace < 0:
+		return "ReuseGrace must not be negative"
+	case c.ReuseGrace > 0 && !c.ReuseDetection:
+		return "ReuseGrace needs ReuseDetection"
+	case c.ReuseGrace > 0 && !implementsRotation(c.Store):
+		return "ReuseGrace needs a Store that implements RotationStore"
+	case c.CheckRevokeToken && c.Stateless:
+		return "CheckRevokeToken needs the user lookup, so not Stateless"
+	case c.LoginRate.Limit < 0 || (c.LoginRate.Limit > 0 && c.LoginRate.Per <= 0):
+		return "LoginRate needs a positive Limit and Per, e.g. jwtkit.Rate{Limit: 5, Per: time.Minute}"
+	case c.LoginRate.Limit > 0 && c.LoginLimiter == nil:
+		return "LoginRate needs a LoginLimiter, and the Store does not implement one"
+	}
+	for i, p := range c.TrustedProxies {
+		if !p.IsValid() {
+			return fmt.Sprintf("TrustedProxies[%d] is not a valid prefix (netip.MustParsePrefix(\"10.0.0.0/8\"))", i)
+		}
+	}
+	if err := c.Cookies.validate(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+// lifetimeProblem checks the token lifetimes, which are written as whole seconds: anything
+// shorter would issue expired tokens.
+func (c *Config) lifetimeProblem() string {
+	for _, l := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"AccessTokenLifetime", c.AccessTokenLifetime},
+		{"RefreshTokenLifetime", c.RefreshTokenLifetime},
+		{"SlidingTokenLifetime", c.SlidingTokenLifetime},
+		{"SlidingTokenRefreshLifetime", c.SlidingTokenRefreshLifetime},
+	} {
+		if l.d < time.Second {
+			return fmt.Sprintf("%s must be at least one second, got %v", l.name, l.d)
+		}
+	}
+	return ""
+}
+
+// nameProblem checks the header schemes, the claim names and the verifying keys' origin.
+func (c *Config) nameProblem() string {
+	for _, t := range c.AuthHeaderTypes {
+		if t == "" || strings.ContainsAny(t, " \t\r\n") {
+			return fmt.Sprintf("AuthHeaderTypes entry %q is not a single word", t)
+		}
+	}
+	claims := []struct{ field, claim string }{
+		{"UserIDClaim", c.UserIDClaim}, {"TokenTypeClaim", c.TokenTypeClaim}, {"JTIClaim", c.JTIClaim},
+		{"SlidingRefreshExpClaim", c.SlidingRefreshExpClaim}, {"FamilyClaim", c.FamilyClaim},
+		{"RevokeTokenClaim", c.RevokeTokenClaim},
+	}
+	for i, n := range claims {
+		if n.claim == "" { // an optional claim whose feature is off
+			continue
+		}
+		if isRegisteredJWTClaim(n.claim) {
+			return fmt.Sprintf("%s %q collides with a registered JWT claim", n.field, n.claim)
+		}
+		for _, earlier := range claims[:i] {
+			if earlier.claim == n.claim {
+				return fmt.Sprintf("%s and %s both name the claim %q", n.field, earlier.field, n.claim)
+			}
+		}
+	}
+	for i, k := range c.VerifyingKeys {
+		if k == nil || k.signingMethod() == nil {
+			return fmt.Sprintf("VerifyingKeys[%d] is not a key built by this package", i)
+		}
+	}
+	return ""
 }
 
 func isRegisteredJWTClaim(name string) bool {

@@ -1,7 +1,6 @@
 package jwtkit
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -95,8 +94,8 @@ func (c CookieConfig) validate() error {
 	return nil
 }
 
-// crossSiteEndpoints set or use the cookies, so in cookie mode a browser request to them from
-// another site is refused (login CSRF and cookie CSRF).
+// crossSiteEndpoint reports whether ep sets or uses the cookies, so that in cookie mode a
+// browser request to it from another site is refused (login CSRF and cookie CSRF).
 func crossSiteEndpoint(ep Endpoint) bool {
 	return ep == EndpointObtain || ep == EndpointRefresh || ep == EndpointBlacklist || ep == EndpointRevokeAll
 }
@@ -146,33 +145,38 @@ func newCSRFToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// cookieGrant adds the cookies of a token answer to h: the refresh cookie when refresh is not
-// empty, the access cookie with Cookies.Access, and the CSRF cookie. A login always gets a new
-// CSRF token, so a value planted in the browser beforehand (a sibling subdomain can set
-// cookies) never becomes the session's; a refresh keeps the request's own when it is well
-// formed, so open tabs that read it keep working.
-func (a *Auth) cookieGrant(h http.Header, req Request, access, refresh string, login bool) {
-	c := a.cfg.Cookies
-	if refresh != "" {
-		h.Add("Set-Cookie", a.cookie(c.RefreshName, refresh, c.RefreshPath, true, a.cfg.RefreshTokenLifetime).String())
-	}
-	if c.Access && access != "" {
-		h.Add("Set-Cookie", a.cookie(c.AccessName, access, "/", true, a.cfg.AccessTokenLifetime).String())
-	}
-	csrf := req.cookie(c.CSRFName)
-	if login || len(csrf) != 43 || !wellFormedSegment(csrf) {
-		csrf = newCSRFToken()
-	}
-	h.Add("Set-Cookie", a.cookie(c.CSRFName, csrf, "/", false, a.cfg.RefreshTokenLifetime).String())
+// loginCookies is the token answer of a login in cookie mode (cookieAnswer). A login always
+// gets a new CSRF token, so a value planted in the browser beforehand (a sibling subdomain can
+// set cookies) never becomes the session's.
+func (a *Auth) loginCookies(p Pair) Response {
+	return a.cookieAnswer(p, newCSRFToken())
 }
 
-// cookieAnswer is a token answer in cookie mode: the access token in the body, the rest in
-// cookies (cookieGrant).
-func (a *Auth) cookieAnswer(req Request, access, refresh string, login bool) Response {
+// refreshCookies is the token answer of a refresh in cookie mode (cookieAnswer). It keeps the
+// request's CSRF token when that is well formed, so open tabs that read it keep working.
+func (a *Auth) refreshCookies(req Request, p Pair) Response {
+	csrf := req.cookie(a.cfg.Cookies.CSRFName)
+	if len(csrf) != 43 || !wellFormedSegment(csrf) {
+		csrf = newCSRFToken()
+	}
+	return a.cookieAnswer(p, csrf)
+}
+
+// cookieAnswer is a token answer in cookie mode: the access token in the body; the refresh
+// cookie when there is a refresh token, the access cookie with Cookies.Access, and the CSRF
+// cookie holding csrf.
+func (a *Auth) cookieAnswer(p Pair, csrf string) Response {
 	r := a.respond(http.StatusOK, struct {
 		Access string `json:"access"`
-	}{access})
-	a.cookieGrant(r.Header, req, access, refresh, login)
+	}{p.Access})
+	c := a.cfg.Cookies
+	if p.Refresh != "" {
+		r.Header.Add("Set-Cookie", a.cookie(c.RefreshName, p.Refresh, c.RefreshPath, true, a.cfg.RefreshTokenLifetime).String())
+	}
+	if c.Access {
+		r.Header.Add("Set-Cookie", a.cookie(c.AccessName, p.Access, "/", true, a.cfg.AccessTokenLifetime).String())
+	}
+	r.Header.Add("Set-Cookie", a.cookie(c.CSRFName, csrf, "/", false, a.cfg.RefreshTokenLifetime).String())
 	return r
 }
 
@@ -211,35 +215,29 @@ func (a *Auth) refreshFromCookie(req Request) (raw string, ok bool, err error) {
 	return raw, true, nil
 }
 
-// accessFromRequest is the access token a token endpoint sees besides its body: the auth
-// header's, else, with Cookies.Access, the access cookie's (with the double-submit header, as
-// every endpoint is a POST). An empty token and nil error mean there is none.
-func (a *Auth) accessFromRequest(req Request) (string, error) {
-	if severalLines(req.Authorization) {
-		return "", ErrBadAuthHeader
+// accessToken is the access token a token endpoint's request carries besides its body, found
+// where and as a protected route finds it (credential over DefaultSources): the auth header,
+// else, with Cookies.Access, the access cookie with the double-submit header. An error says
+// why there is none to use.
+func (a *Auth) accessToken(req Request) (string, error) {
+	v, kind, err := a.credential(req.Method, a.DefaultSources(), a.endpointSources(req))
+	if err == nil && kind == SourceHeader {
+		return a.headerToken(v)
 	}
-	raw, err := a.tokenFromHeader(req.Authorization)
-	if !errors.Is(err, ErrNoCredentials) || !a.cfg.Cookies.Access {
-		return raw, err
-	}
-	raw = req.cookie(a.cfg.Cookies.AccessName)
-	if raw == "" {
-		return "", ErrNoCredentials
-	}
-	if !safeMethod(req.Method) && !csrfOK(req.header(a.cfg.Cookies.CSRFHeader), req.cookie(a.cfg.Cookies.CSRFName)) {
-		return "", ErrCSRF
-	}
-	return raw, nil
+	return v, err
 }
 
-// authenticateEndpoint is the protected-route check of an endpoint that acts for the caller
-// (revoke-all).
-func (a *Auth) authenticateEndpoint(ctx context.Context, req Request) (*Identity, error) {
-	raw, err := a.accessFromRequest(req)
-	if err != nil {
-		return nil, err
+// endpointSources reads the sources of DefaultSources from a token endpoint's Request.
+func (a *Auth) endpointSources(req Request) func(TokenSource) string {
+	return func(s TokenSource) string {
+		switch {
+		case s.Kind == SourceCookie:
+			return req.cookie(s.Name)
+		case s.Name == a.cfg.AuthHeaderName:
+			return req.Authorization
+		}
+		return req.header(s.Name)
 	}
-	return a.AuthenticateToken(ctx, raw)
 }
 
 // wellFormedSegment reports whether s is made of the base64url alphabet only.

@@ -298,7 +298,7 @@ func (e *fieldError) MarshalJSON() ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-// strings reads the named char fields as DRF's CharField does: strings are trimmed, numbers
+// chars reads the named char fields as DRF's CharField does: strings are trimmed, numbers
 // become their text, null/bool/objects/arrays and blank values are field errors.
 func (f fields) chars(names ...string) ([]string, *fieldError) {
 	out := make([]string, len(names))
@@ -340,7 +340,10 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 		if ferr != nil {
 			return a.respond(http.StatusBadRequest, ferr)
 		}
-		return a.obtain(ctx, ep == EndpointSlidingObtain, vals[0], vals[1], req)
+		if ep == EndpointSlidingObtain {
+			return a.obtainSliding(ctx, vals[0], vals[1], req)
+		}
+		return a.obtainPair(ctx, vals[0], vals[1], req)
 	}
 	field := endpointInfo[ep].field
 	var tok string
@@ -366,7 +369,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 			return a.endpointError(err)
 		}
 		if a.cfg.Cookies.Enabled {
-			return a.cookieAnswer(req, res.Access, res.Refresh, false)
+			return a.refreshCookies(req, res)
 		}
 		if res.Refresh == "" {
 			return a.respond(http.StatusOK, struct {
@@ -383,7 +386,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 		}
 		return a.respond(http.StatusOK, struct{}{})
 	case EndpointBlacklist:
-		access, err := a.accessFromRequest(req)
+		access, err := a.accessToken(req)
 		if err != nil {
 			access = "" // no usable access token beside the refresh token: only that is revoked
 		}
@@ -416,7 +419,7 @@ func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Re
 // revokeAll serves EndpointRevokeAll: the caller is authenticated like a protected route and
 // every token of theirs issued until now is revoked.
 func (a *Auth) revokeAll(ctx context.Context, req Request) Response {
-	id, err := a.authenticateEndpoint(ctx, req)
+	id, err := a.AuthenticateFrom(ctx, req.Method, a.DefaultSources(), a.endpointSources(req))
 	if err == nil {
 		err = a.RevokeUser(ctx, id.User.ID)
 	}
@@ -435,15 +438,54 @@ func (a *Auth) csrfFailed() Response {
 	return a.respond(http.StatusForbidden, detail{Detail: "CSRF Failed: CSRF token missing or incorrect.", Code: "csrf_failed"})
 }
 
-func (a *Auth) obtain(ctx context.Context, sliding bool, username, password string, req Request) Response {
-	client := a.clientAddr(req)
-	attempt, wait, err := a.admitLogin(ctx, username, client)
+// obtainPair serves EndpointObtain: a login answered with an access/refresh pair.
+func (a *Auth) obtainPair(ctx context.Context, username, password string, req Request) Response {
+	g, refused := a.login(ctx, username, password, req)
+	if refused != nil {
+		return *refused
+	}
+	p, err := a.pair(g)
 	if err != nil {
 		return a.endpointError(err)
 	}
+	if a.cfg.Cookies.Enabled {
+		return a.loginCookies(p)
+	}
+	return a.respond(http.StatusOK, struct {
+		Refresh string `json:"refresh"`
+		Access  string `json:"access"`
+	}{p.Refresh, p.Access})
+}
+
+// obtainSliding serves EndpointSlidingObtain: a login answered with a sliding token.
+func (a *Auth) obtainSliding(ctx context.Context, username, password string, req Request) Response {
+	g, refused := a.login(ctx, username, password, req)
+	if refused != nil {
+		return *refused
+	}
+	g.family = "" // a sliding token is never rotated: it has no family
+	t, err := a.mint(TypeSliding, g)
+	if err != nil {
+		return a.endpointError(err)
+	}
+	return a.respond(http.StatusOK, struct {
+		Token string `json:"token"`
+	}{t})
+}
+
+// login is the part of a login both obtain endpoints share: the rate limit, the credentials,
+// the custom claims and the audit trail. It returns the grant the new tokens carry, or the
+// answer that refuses the login.
+func (a *Auth) login(ctx context.Context, username, password string, req Request) (grant, *Response) {
+	refuse := func(r Response) (grant, *Response) { return grant{}, &r }
+	client := a.clientAddr(req)
+	attempt, wait, err := a.admitLogin(ctx, username, client)
+	if err != nil {
+		return refuse(a.endpointError(err))
+	}
 	if wait > 0 {
 		a.audit(ctx, AuditEvent{Kind: AuditLoginThrottled, Username: username, ClientAddr: client, RetryAfter: wait})
-		return a.throttled(wait)
+		return refuse(a.throttled(wait))
 	}
 	u, err := a.cfg.Users.Authenticate(ctx, username, password)
 	if err == nil && !u.Active {
@@ -467,32 +509,11 @@ func (a *Auth) obtain(ctx context.Context, sliding bool, username, password stri
 		}
 	}
 	if err != nil {
-		return a.endpointError(err)
+		return refuse(a.endpointError(err))
 	}
 	a.forgetLogin(ctx, attempt) // a successful login is never counted
 	a.audit(ctx, AuditEvent{Kind: AuditLoginSucceeded, UserID: u.ID, Username: username, ClientAddr: client})
-	g := a.grantFor(u, custom)
-	if sliding {
-		g.family = "" // a sliding token is never rotated: it has no family
-		t, err := a.mint(TypeSliding, g)
-		if err != nil {
-			return a.endpointError(err)
-		}
-		return a.respond(http.StatusOK, struct {
-			Token string `json:"token"`
-		}{t})
-	}
-	p, err := a.pair(g)
-	if err != nil {
-		return a.endpointError(err)
-	}
-	if a.cfg.Cookies.Enabled {
-		return a.cookieAnswer(req, p.Access, p.Refresh, true)
-	}
-	return a.respond(http.StatusOK, struct {
-		Refresh string `json:"refresh"`
-		Access  string `json:"access"`
-	}{p.Refresh, p.Access})
+	return a.grantFor(u, custom), nil
 }
 
 // endpointError maps an error of a token endpoint to the contract's answer. Infrastructure

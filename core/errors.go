@@ -35,6 +35,10 @@ var (
 	// ErrStoreUnavailable: the token store (or the application's user store) could not answer.
 	// Every path fails closed on it.
 	ErrStoreUnavailable = errors.New("jwtkit: store unavailable")
+	// ErrKeySetUnavailable: a remote key set (RemoteKeySet.Refresh) could not be fetched. It
+	// also matches ErrStoreUnavailable: the keys, like the store, are state core cannot check
+	// tokens without.
+	ErrKeySetUnavailable = &kindError{msg: "jwtkit: remote key set unavailable", parent: ErrStoreUnavailable}
 	// ErrInvalidConfig: New or a key constructor was given settings it cannot use.
 	ErrInvalidConfig = errors.New("jwtkit: invalid configuration")
 	// ErrWeakKey: a key too weak to use (short or well-known secret, small RSA key, wrong curve).

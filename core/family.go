@@ -21,7 +21,7 @@ import (
 // claimRotation revokes the rotated refresh token atomically, so exactly one presentation of
 // it wins. With a grace window the winner's answer is recorded in the same step, sealed so
 // that only a holder of the rotated token can open it.
-func (a *Auth) claimRotation(ctx context.Context, raw string, tok *Token, next Refreshed) (bool, error) {
+func (a *Auth) claimRotation(ctx context.Context, raw string, tok *Token, next Pair) (bool, error) {
 	if a.cfg.ReuseGrace <= 0 {
 		sctx, cancel := a.storeCtx(ctx)
 		defer cancel()
@@ -41,22 +41,22 @@ func (a *Auth) claimRotation(ctx context.Context, raw string, tok *Token, next R
 // after its own rotation it gets that rotation's answer again; otherwise, if its own jti is
 // revoked (rotated or logged out) it is a replay and its family is revoked. A token dead only
 // by its family or its user's cutoff is simply ErrBlacklisted.
-func (a *Auth) replayed(ctx context.Context, raw string, tok *Token) (Refreshed, error) {
+func (a *Auth) replayed(ctx context.Context, raw string, tok *Token) (Pair, error) {
 	own, err := a.ownRevoked(ctx, tok)
 	if err != nil || !own {
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	if a.cfg.ReuseGrace > 0 {
 		r, ok, err := a.graceAnswer(ctx, raw, tok)
 		if err != nil {
-			return Refreshed{}, err
+			return Pair{}, err
 		}
 		if ok {
 			a.audit(ctx, AuditEvent{Kind: AuditRefreshed, UserID: tok.UserID, TokenID: tok.ID, Family: tok.Family, Grace: true})
 			return r, nil
 		}
 	}
-	return Refreshed{}, a.revokeFamily(ctx, tok)
+	return Pair{}, a.revokeFamily(ctx, tok)
 }
 
 // detectReuse revokes tok's family when tok's own jti is revoked, and answers ErrBlacklisted
@@ -105,25 +105,25 @@ func (a *Auth) revokeFamily(ctx context.Context, tok *Token) error {
 // graceAnswer returns the answer recorded by tok's rotation while its grace window is open
 // and the family still stands (the new refresh token is still valid: neither rotated on nor
 // revoked since).
-func (a *Auth) graceAnswer(ctx context.Context, raw string, tok *Token) (Refreshed, bool, error) {
+func (a *Auth) graceAnswer(ctx context.Context, raw string, tok *Token) (Pair, bool, error) {
 	sctx, cancel := a.storeCtx(ctx)
 	sealed, err := a.cfg.Store.(RotationStore).RotatedAnswer(sctx, tok.ID, a.now())
 	cancel()
 	if err != nil {
-		return Refreshed{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+		return Pair{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	}
 	if sealed == nil {
-		return Refreshed{}, false, nil
+		return Pair{}, false, nil
 	}
 	r, err := openAnswer(raw, tok.ID, sealed)
 	if err != nil {
-		return Refreshed{}, false, nil //nolint:nilerr // an answer we cannot open is no answer: the replay is reuse
+		return Pair{}, false, nil //nolint:nilerr // an answer we cannot open is no answer: the replay is reuse
 	}
-	if _, err := a.validate(ctx, r.Refresh, false, nil, TypeRefresh); err != nil {
+	if _, err := a.validate(ctx, r.Refresh, TypeRefresh); err != nil {
 		if errors.Is(err, ErrStoreUnavailable) {
-			return Refreshed{}, false, err
+			return Pair{}, false, err
 		}
-		return Refreshed{}, false, nil
+		return Pair{}, false, nil
 	}
 	return r, true, nil
 }
@@ -155,7 +155,7 @@ func answerAEAD(raw string) (cipher.AEAD, error) {
 }
 
 // sealAnswer encrypts the pair with AES-256-GCM, binding it to the rotated jti.
-func sealAnswer(raw, jti string, r Refreshed) ([]byte, error) {
+func sealAnswer(raw, jti string, r Pair) ([]byte, error) {
 	aead, err := answerAEAD(raw)
 	if err != nil {
 		return nil, err
@@ -165,23 +165,23 @@ func sealAnswer(raw, jti string, r Refreshed) ([]byte, error) {
 	return aead.Seal(nonce, nonce, []byte(r.Access+"\n"+r.Refresh), []byte(jti)), nil
 }
 
-func openAnswer(raw, jti string, sealed []byte) (Refreshed, error) {
+func openAnswer(raw, jti string, sealed []byte) (Pair, error) {
 	aead, err := answerAEAD(raw)
 	if err != nil {
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	if len(sealed) < aead.NonceSize() {
-		return Refreshed{}, errors.New("sealed answer too short")
+		return Pair{}, errors.New("sealed answer too short")
 	}
 	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], []byte(jti))
 	if err != nil {
-		return Refreshed{}, err
+		return Pair{}, err
 	}
 	access, refresh, ok := bytes.Cut(plain, []byte("\n"))
 	if !ok {
-		return Refreshed{}, errors.New("sealed answer is not a pair")
+		return Pair{}, errors.New("sealed answer is not a pair")
 	}
-	return Refreshed{Access: string(access), Refresh: string(refresh)}, nil
+	return Pair{Access: string(access), Refresh: string(refresh)}, nil
 }
 
 // passwordFingerprint is simplejwt's REVOKE_TOKEN_CLAIM value: the upper-case hex MD5 of the

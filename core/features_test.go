@@ -24,7 +24,7 @@ func reuseEnv(t *testing.T, grace time.Duration) *env {
 	return newEnv(t, func(c *jwtkit.Config) { c.ReuseDetection, c.ReuseGrace = true, grace })
 }
 
-func (e *env) refresh(t *testing.T, raw string) (jwtkit.Refreshed, error) {
+func (e *env) refresh(t *testing.T, raw string) (jwtkit.Pair, error) {
 	t.Helper()
 	return e.auth.Refresh(context.Background(), raw)
 }
@@ -70,7 +70,7 @@ func TestReuseDetectionConcurrentRefreshes(t *testing.T) {
 	p := e.pair(t, jwtkit.IntUserID(1))
 	const n = 16
 	var wg sync.WaitGroup
-	results := make([]jwtkit.Refreshed, n)
+	results := make([]jwtkit.Pair, n)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Add(1)
@@ -119,7 +119,7 @@ func TestReuseGraceConcurrentRefreshesAllGetTheWinnersAnswer(t *testing.T) {
 	p := e.pair(t, jwtkit.IntUserID(1))
 	const n = 16
 	var wg sync.WaitGroup
-	results := make([]jwtkit.Refreshed, n)
+	results := make([]jwtkit.Pair, n)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Add(1)
@@ -683,4 +683,61 @@ func TestCrossSiteLogin(t *testing.T) {
 		"Sec-Fetch-Site decides when a browser sends it")
 	assert.Equal(t, 403, login("api.example.test", map[string]string{"Origin": "https://app.example.test\nhttps://evil.example", "Sec-Fetch-Site": "cross-site"}),
 		"two Origin lines match nothing")
+}
+
+// Revoke-all finds and refuses its access token exactly as a protected route does
+// (AuthenticateFrom over DefaultSources): one answer to "why was this token refused" on every
+// route, including a header of another scheme beside a good access cookie.
+func TestRevokeAllAnswersAsAProtectedRoute(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		header string // the auth header, "" for none
+		cookie bool   // the access cookie is sent
+		csrf   bool   // the double-submit header is sent
+	}{
+		{"nothing", "", false, false},
+		{"good header", "Bearer {access}", false, false},
+		{"other scheme, good cookie", "Basic ZGVtbzpkZW1v", true, true},
+		{"blank header, good cookie", "   ", true, true},
+		{"scheme alone, good cookie", "Bearer", true, true},
+		{"two header lines", "Bearer {access}\nBearer {access}", false, false},
+		{"bad header token, good cookie", "Bearer x.y.z", true, true},
+		{"good cookie without the CSRF header", "", true, false},
+		{"good cookie with the CSRF header", "", true, true},
+	}
+	for _, tc := range cases {
+		e := newEnv(t, func(c *jwtkit.Config) { c.Cookies.Enabled, c.Cookies.Access = true, true })
+		r := e.auth.Serve(ctx, jwtkit.EndpointObtain, cookieReq(`{"username":"demo","password":"demo-password"}`, nil, nil))
+		require.Equal(t, 200, r.Status)
+		cs := setCookies(r)
+		access, csrf := cs["__Host-jwtkit-access"].Value, cs["jwtkit-csrf"].Value
+		jar := map[string]string{"jwtkit-csrf": csrf}
+		if tc.cookie {
+			jar["__Host-jwtkit-access"] = access
+		}
+		headers := map[string]string{}
+		if tc.csrf {
+			headers["X-CSRF-Token"] = csrf
+		}
+		req := cookieReq(``, jar, headers)
+		req.Authorization = strings.ReplaceAll(tc.header, "{access}", access)
+		headers["Authorization"] = req.Authorization
+
+		_, err := e.auth.AuthenticateFrom(ctx, http.MethodPost, e.auth.DefaultSources(), func(s jwtkit.TokenSource) string {
+			if s.Kind == jwtkit.SourceCookie {
+				return jar[s.Name]
+			}
+			return headers[s.Name]
+		})
+		e.clock.Advance(740 * time.Millisecond) // near the end of the second: RevokeUser waits it out
+		got := e.auth.Serve(ctx, jwtkit.EndpointRevokeAll, req)
+		if err != nil {
+			want := e.auth.ErrorResponse(err)
+			assert.Equal(t, want.Status, got.Status, tc.name)
+			assert.Equal(t, string(want.Body), string(got.Body), tc.name)
+			continue
+		}
+		assertResponse(t, got, 200, `{}`)
+	}
 }

@@ -2,6 +2,7 @@ package jwtkit
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -37,9 +38,9 @@ type validity struct {
 }
 
 // parse checks a token's shape, header, signature, claims and time claims at now, and returns
-// its registered claims. With refreshWindow set, a sliding token's refresh_exp stands in for exp
+// its registered claims. ctx bounds the wait for a remote key set's fetch. With refreshWindow set, a sliding token's refresh_exp stands in for exp
 // (sliding refresh).
-func (a *Auth) parse(raw string, refreshWindow bool, now time.Time) (*Token, validity, error) {
+func (a *Auth) parse(ctx context.Context, raw string, refreshWindow bool, now time.Time) (*Token, validity, error) {
 	var v validity
 	if !wellFormed(raw, a.cfg.MaxTokenLength) {
 		return nil, v, fmt.Errorf("%w: not a compact JWS of acceptable size", ErrTokenInvalid)
@@ -62,7 +63,7 @@ func (a *Auth) parse(raw string, refreshWindow bool, now time.Time) (*Token, val
 	if err != nil {
 		return nil, v, fmt.Errorf("%w: signature: %w", ErrTokenInvalid, err)
 	}
-	if v.key, err = a.verifySignature(&h, raw[:dot2], sig); err != nil {
+	if v.key, err = a.verifySignature(ctx, &h, raw[:dot2], sig); err != nil {
 		return nil, v, fmt.Errorf("%w: %w", ErrTokenInvalid, err)
 	}
 
@@ -238,14 +239,18 @@ func numbersInRange(data []byte) bool {
 // selected: a kid must name a configured key whose algorithm is alg; without kid, every key
 // without one whose algorithm is alg is tried until one verifies. It returns that key. A
 // signature that does not verify is golang-jwt's ErrTokenSignatureInvalid, as it was when
-// golang-jwt's parser reported it.
-func (a *Auth) verifySignature(h *header, signingInput string, sig []byte) (*Key, error) {
+// golang-jwt's parser reported it. A kid that a remote key set could not be asked about is
+// refused like an unknown kid, the reason riding along in the error's text.
+func (a *Auth) verifySignature(ctx context.Context, h *header, signingInput string, sig []byte) (*Key, error) {
 	if h.hasKID {
 		k := a.byKID[string(h.kid)]
 		if k == nil && a.remote != nil {
 			// Only a kid the configuration did not name is looked up remotely, so a remote set
 			// can never shadow a local key.
-			k = a.remote.lookup(string(h.kid))
+			var err error
+			if k, err = a.remote.lookup(ctx, string(h.kid)); err != nil {
+				return nil, fmt.Errorf("%w (%v)", errNoKeyForKID, err)
+			}
 		}
 		if k == nil || string(k.alg) != string(h.alg) {
 			return nil, errNoKeyForKID

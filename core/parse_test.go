@@ -131,7 +131,7 @@ func (s *diffSetup) compare(t *testing.T, raw string) {
 	for i, a := range s.auths {
 		for _, window := range []bool{false, true} {
 			old, oldErr := s.oracles[i].parse(raw, window)
-			got, _, err := a.parse(raw, window, a.now())
+			got, _, err := a.parse(context.Background(), raw, window, a.now())
 			where := func() string {
 				return "auth " + strconv.Itoa(i) + " window " + strconv.FormatBool(window) + " token " + raw
 			}
@@ -390,7 +390,7 @@ func TestParseDeliberatelyStricter(t *testing.T) {
 		}
 		_, oldErr := s.oracles[0].parse(tok, false)
 		require.NoError(t, oldErr, "%s: the golang-jwt path accepted it", name)
-		_, _, err := s.auths[0].parse(tok, false, diffNow)
+		_, _, err := s.auths[0].parse(context.Background(), tok, false, diffNow)
 		assert.ErrorIs(t, err, ErrTokenInvalid, name)
 		assert.True(t, stricterOnPurpose(tok), name)
 	}
@@ -402,7 +402,7 @@ func TestParseDeliberatelyStricter(t *testing.T) {
 		tok := s.token(t, `{"alg":"HS256","typ":"JWT"}`, payload, nil, 1, false)
 		_, oldErr := s.oracles[0].parse(tok, false)
 		require.NoError(t, oldErr, "%s: the golang-jwt path accepted it", name)
-		_, _, err := s.auths[0].parse(tok, false, diffNow)
+		_, _, err := s.auths[0].parse(context.Background(), tok, false, diffNow)
 		assert.ErrorIs(t, err, ErrTokenInvalid, name)
 		assert.True(t, stricterOnPurpose(tok), name)
 	}

@@ -56,12 +56,17 @@ type RemoteKeySetConfig struct {
 // The set is an immutable snapshot replaced atomically. A lookup fetches the document again
 // when the snapshot is older than RefreshInterval, or when a token names a kid the snapshot
 // lacks (a key the issuer just added), but never more than once per MinRefreshInterval. The
-// lookup that finds a fetch due makes it, and only one fetch runs at a time: meanwhile a lookup
+// lookup that finds a fetch due starts it, and only one fetch runs at a time: meanwhile a lookup
 // of an unknown kid waits for it and reads its result, a lookup of a known kid uses the current
-// set. There is no background goroutine. A failed fetch keeps the snapshot of the last
-// successful one, so keys the issuer removed stay removed; a successful fetch replaces the set,
-// and tokens of a key that left it, including those in the verified-token cache, are refused
-// from then on.
+// set. A lookup waits only as long as its request's context allows: the fetch runs on a
+// goroutine of its own, bounded by Timeout and detached from the cancellation of the request
+// that started it, so a client that leaves stops waiting without cutting the fetch short for
+// the others, and the fetch counts as one attempt whoever waited for it. A failed fetch keeps
+// the snapshot of the last successful one, so keys the issuer removed stay removed; a
+// successful fetch replaces the set, and tokens of a key that left it, including those in the
+// verified-token cache, are refused from then on. A token whose kid the set lacks is refused
+// (ErrTokenInvalid) also when the fetch that could have brought it failed: a key that cannot
+// be had verifies nothing.
 //
 // A RemoteKeySet is safe for concurrent use and may be shared by several Auths.
 type RemoteKeySet struct {
@@ -74,7 +79,25 @@ type RemoteKeySet struct {
 
 	snap        atomic.Pointer[keySnapshot]
 	lastAttempt atomic.Int64 // UnixNano of the start of the last finished fetch attempt, successful or not
-	fetching    sync.Mutex   // held for the whole of a fetch, so there is one at a time
+
+	mu       sync.Mutex // guards inflight
+	inflight *keyFetch  // the fetch under way, nil when none: there is one at a time
+}
+
+// keyFetch is one fetch attempt; done is closed once its result is published and err is set.
+type keyFetch struct {
+	done chan struct{}
+	err  error
+}
+
+// wait returns the fetch's error once it has ended, or ctx's error if ctx ends first.
+func (f *keyFetch) wait(ctx context.Context) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // keySnapshot is one successfully fetched document. It is never modified once published.
@@ -87,7 +110,8 @@ type keySnapshot struct {
 var _ keySource = (*RemoteKeySet)(nil)
 
 // NewRemoteKeySet checks cfg and fetches the set once, so a URL that does not give at least
-// one usable key fails here rather than at the first token. Errors wrap ErrInvalidConfig.
+// one usable key fails here rather than at the first token. Errors wrap ErrInvalidConfig: at
+// start, a set that cannot be fetched is a setting that cannot work.
 func NewRemoteKeySet(ctx context.Context, cfg RemoteKeySetConfig) (*RemoteKeySet, error) {
 	if err := checkKeySetURL(cfg.URL); err != nil {
 		return nil, err
@@ -118,7 +142,7 @@ func NewRemoteKeySet(ctx context.Context, cfg RemoteKeySetConfig) (*RemoteKeySet
 	r := &RemoteKeySet{url: cfg.URL, client: cfg.Client, refresh: cfg.RefreshInterval,
 		minRefresh: cfg.MinRefreshInterval, timeout: cfg.Timeout, clock: cfg.Clock}
 	if err := r.Refresh(ctx); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
 	return r, nil
 }
@@ -144,14 +168,22 @@ func checkKeySetURL(raw string) error {
 
 // Refresh fetches the set now, whatever its age and the rate limit, waiting for a fetch under
 // way to finish first. On failure the current set stays in force (the attempt still counts
-// for MinRefreshInterval) and the error, wrapping ErrInvalidConfig, says why.
+// for MinRefreshInterval) and the error, wrapping ErrKeySetUnavailable, says why. When ctx
+// ends first, Refresh returns its error and the fetch goes on to its end (Timeout at most).
 func (r *RemoteKeySet) Refresh(ctx context.Context) error {
 	if r == nil || r.client == nil {
 		return fmt.Errorf("%w: the RemoteKeySet was not built by NewRemoteKeySet", ErrInvalidConfig)
 	}
-	r.fetching.Lock()
-	defer r.fetching.Unlock()
-	return r.refreshLocked(ctx)
+	// Each pass waits for a whole fetch to end, so callers of Refresh take turns.
+	for {
+		f, started := r.begin(ctx, true)
+		if started {
+			return f.wait(ctx)
+		}
+		if err := f.wait(ctx); ctx.Err() != nil {
+			return err
+		}
+	}
 }
 
 // Keys returns the keys of the current set, sorted by kid.
@@ -186,57 +218,92 @@ func (r *RemoteKeySet) current() *keySnapshot {
 }
 
 // lookup returns the key with this kid, refreshing the set first when it is stale or lacks
-// the kid, within the rate limit.
-func (r *RemoteKeySet) lookup(kid string) *Key { return r.get(kid, true) }
+// the kid, within the rate limit. The error says why an unknown kid could not be looked up.
+func (r *RemoteKeySet) lookup(ctx context.Context, kid string) (*Key, error) {
+	return r.get(ctx, kid, true)
+}
 
 // holds reports whether k is still the current set's key for its kid. It refreshes a stale
 // set like lookup does (without waiting for a fetch under way), so a token served from the
 // cache sees a key's removal as soon as a token that goes through the parser would.
-func (r *RemoteKeySet) holds(k *Key) bool { return k != nil && r.get(k.kid, false) == k }
+func (r *RemoteKeySet) holds(ctx context.Context, k *Key) bool {
+	if k == nil {
+		return false
+	}
+	cur, _ := r.get(ctx, k.kid, false)
+	return cur == k
+}
 
-func (r *RemoteKeySet) get(kid string, fetchUnknown bool) *Key {
+func (r *RemoteKeySet) get(ctx context.Context, kid string, fetchUnknown bool) (*Key, error) {
 	s := r.snap.Load()
 	k := s.keys[kid]
 	now := r.clock()
 	switch {
 	case k != nil && now.Sub(s.fetchedAt) < r.refresh:
-		return k
+		return k, nil
 	case k == nil && !fetchUnknown, !r.attemptDue(now):
-		return k
-	case k != nil:
-		// The key is known and the set merely old: a fetch under way will bring any news, so
-		// this request does not wait for it.
-		if !r.fetching.TryLock() {
-			return k
-		}
-	default:
-		// The kid may be a key the issuer just added: wait for a fetch under way and read its
-		// result rather than refuse the token.
-		r.fetching.Lock()
+		return k, nil
 	}
-	defer r.fetching.Unlock()
-	if cur := r.snap.Load(); cur != s || !r.attemptDue(r.clock()) {
-		return cur.keys[kid] // someone fetched, or tried to, while this call waited
+	f, started := r.begin(ctx, false)
+	switch {
+	case f == nil: // someone fetched, or tried to, since the snapshot above was read
+		return r.snap.Load().keys[kid], nil
+	case k != nil && !started:
+		// The key is known and the set merely old: the fetch under way will bring any news,
+		// so this request does not wait for it.
+		return k, nil
 	}
-	// A failure keeps the current set and is recorded as an attempt: there is nothing more a
-	// token lookup can do about it, and the next attempt is due after MinRefreshInterval.
-	_ = r.refreshLocked(context.Background())
-	return r.snap.Load().keys[kid]
+	// The kid may be a key the issuer just added (or the set is stale and this call started
+	// the fetch): wait for the fetch and read its result rather than refuse the token.
+	err := f.wait(ctx)
+	if cur := r.snap.Load().keys[kid]; cur != nil || err == nil {
+		return cur, nil
+	}
+	return nil, err
 }
 
 func (r *RemoteKeySet) attemptDue(now time.Time) bool {
 	return now.Sub(time.Unix(0, r.lastAttempt.Load())) >= r.minRefresh
 }
 
-// refreshLocked fetches and publishes a new snapshot; the caller holds r.fetching.
-func (r *RemoteKeySet) refreshLocked(ctx context.Context) error {
+// begin returns the fetch under way, or starts one: always with force, otherwise only while an
+// attempt is due (nil when it is not). started reports that this call started it. The fetch
+// runs on its own goroutine on ctx's values but not its cancellation, bounded by Timeout, so
+// the caller that started it may stop waiting without ending it for the others.
+func (r *RemoteKeySet) begin(ctx context.Context, force bool) (f *keyFetch, started bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.inflight != nil {
+		return r.inflight, false
+	}
+	// Checked under mu: a fetch records its attempt before it leaves inflight, so a lookup
+	// that read the clock before that fetch ended does not start a second one.
+	if !force && !r.attemptDue(r.clock()) {
+		return nil, false
+	}
+	f = &keyFetch{done: make(chan struct{})}
+	r.inflight = f
+	detached := context.WithoutCancel(ctx)
+	go func() {
+		err := r.refreshNow(detached)
+		r.mu.Lock()
+		r.inflight = nil
+		f.err = err
+		r.mu.Unlock()
+		close(f.done)
+	}()
+	return f, true
+}
+
+// refreshNow fetches and publishes a new snapshot; only the goroutine begin starts calls it.
+func (r *RemoteKeySet) refreshNow(ctx context.Context) error {
 	now := r.clock()
 	keys, skipped, err := r.fetch(ctx)
 	// Recorded when the attempt ends, so that until then a lookup of an unknown kid still
-	// sees a fetch as due, queues on the lock, and reads this fetch's result.
+	// sees a fetch as due, joins it, and reads its result.
 	r.lastAttempt.Store(now.UnixNano())
 	if err != nil {
-		return fmt.Errorf("%w: JWKS %s: %s", ErrInvalidConfig, r.url, err)
+		return fmt.Errorf("%w: JWKS %s: %s", ErrKeySetUnavailable, r.url, err)
 	}
 	// An unchanged key keeps its *Key, so the verified-token cache entries it admitted, which
 	// hold that pointer, stay valid across a refresh that changed nothing.
@@ -251,7 +318,7 @@ func (r *RemoteKeySet) refreshLocked(ctx context.Context) error {
 	return nil
 }
 
-// fetch GETs and parses the document. Its errors are descriptions for refreshLocked to wrap.
+// fetch GETs and parses the document. Its errors are descriptions for refreshNow to wrap.
 func (r *RemoteKeySet) fetch(ctx context.Context) (map[string]*Key, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()

@@ -326,7 +326,7 @@ func TestRemoteKeySetFailedFetchKeepsLastSet(t *testing.T) {
 			if !m.refused {
 				assert.Equal(t, before+1, requests(), "one attempt, then none until MinRefreshInterval")
 			}
-			assert.ErrorIs(t, rs.Refresh(t.Context()), jwtkit.ErrInvalidConfig)
+			assert.ErrorIs(t, rs.Refresh(t.Context()), jwtkit.ErrKeySetUnavailable, "a fetch that fails at run time is no configuration error")
 			assert.Equal(t, []string{"a"}, kids(rs.Keys()))
 			assert.ErrorIs(t, validate(tokB), jwtkit.ErrTokenInvalid, "a failed fetch never brings back a removed key")
 
@@ -423,7 +423,7 @@ func TestRemoteKeySetFetchesOneAtATime(t *testing.T) {
 		})
 		return entered, func() { close(gate) }
 	}
-	// Nothing observable marks a goroutine as blocked on the fetch lock: give them the time.
+	// Nothing observable marks a goroutine as waiting for the fetch: give them the time.
 	letThemQueue := func() { time.Sleep(50 * time.Millisecond) }
 
 	t.Run("lookups of a new kid share one fetch", func(t *testing.T) {
@@ -749,4 +749,51 @@ func TestRemoteKeySetRefreshDuringValidation(t *testing.T) {
 	_, err = v.Validate(ctx, tokB, jwtkit.TypeAccess)
 	assert.NoError(t, err)
 	assert.Equal(t, []string{"b"}, kids(rs.Keys()))
+}
+
+// A lookup waits for a JWKS fetch only as long as its request lives: a client that leaves gets
+// its answer at once, and the fetch its request started still ends, once, for the requests that
+// stay.
+func TestRemoteKeySetLookupHonoursTheRequestContext(t *testing.T) {
+	c := newClock()
+	ia, ib := newIssuer(t, c, "a"), newIssuer(t, c, "b")
+	srv := newJWKSServer(t, ia.key)
+	rs := newRemote(t, srv, c)
+	v := verifierAuth(t, rs, c)
+	entered, gate := make(chan struct{}, 8), make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(gate) }) }
+	t.Cleanup(release) // before the server's Close, which waits for its handlers
+	doc := jwksDoc(t, ia.key, ib.key)
+	srv.setAnswer(func(w http.ResponseWriter, _ *http.Request) {
+		entered <- struct{}{}
+		<-gate
+		_, _ = w.Write(doc)
+	})
+	c.Advance(jwtkit.DefaultRemoteMinRefreshInterval)
+	tokB := ib.token(t)
+
+	gone, leave := context.WithCancel(t.Context())
+	left := make(chan error, 1)
+	go func() { _, err := v.Validate(gone, tokB, jwtkit.TypeAccess); left <- err }()
+	<-entered // the fetch this request started is under way
+	stayed := make(chan error, 1)
+	go func() { _, err := v.Validate(t.Context(), tokB, jwtkit.TypeAccess); stayed <- err }()
+	leave()
+	select {
+	case err := <-left:
+		assert.ErrorIs(t, err, jwtkit.ErrTokenInvalid, "a kid that could not be looked up is refused")
+		assert.ErrorContains(t, err, context.Canceled.Error(), "and the error says why")
+	case <-time.After(5 * time.Second):
+		t.Fatal("a lookup whose request ended still waited for the fetch")
+	}
+	release()
+	select {
+	case err := <-stayed:
+		assert.NoError(t, err, "the fetch went on for the request that stayed, and brought b")
+	case <-time.After(5 * time.Second):
+		t.Fatal("the fetch never ended")
+	}
+	assert.Equal(t, int64(2), srv.requests.Load(), "one fetch for both requests")
+	assert.Equal(t, []string{"a", "b"}, kids(rs.Keys()))
 }

@@ -123,7 +123,7 @@ func (a *Auth) protectedResponse(err error) Response {
 		msg = msgTokenInvalid
 	}
 	d := detail{Detail: "Given token not valid for any token type", Code: codeTokenNotValid}
-	for _, t := range a.authTypes() {
+	for _, t := range a.protectedTypes {
 		d.Messages = append(d.Messages, message{TokenClass: tokenClass(t), TokenType: string(t), Message: msg})
 	}
 	return a.respond(http.StatusUnauthorized, d)

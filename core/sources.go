@@ -53,6 +53,22 @@ func (a *Auth) DefaultSources() []TokenSource {
 // cache entry) holds copies. An adapter may therefore return views of buffers its framework
 // reuses once the request is over, as fasthttp's are, without copying them.
 func (a *Auth) AuthenticateFrom(ctx context.Context, method string, sources []TokenSource, get func(TokenSource) string) (*Identity, error) {
+	v, kind, err := a.credential(method, sources, get)
+	switch {
+	case err != nil:
+		return nil, err
+	case kind == SourceHeader:
+		return a.Authenticate(ctx, v)
+	}
+	return a.AuthenticateToken(ctx, v)
+}
+
+// credential is the value of the request's one credential, by the rule AuthenticateFrom
+// documents, and the kind of source it came from; a header's value comes whole, for
+// Authenticate or headerToken to split. Every access token core takes from a request is found
+// here, on protected routes and token endpoints alike (accessToken), so a token is refused for
+// the same reason on every route.
+func (a *Auth) credential(method string, sources []TokenSource, get func(TokenSource) string) (string, SourceKind, error) {
 	for _, s := range sources {
 		v := get(s)
 		if v == "" {
@@ -61,16 +77,15 @@ func (a *Auth) AuthenticateFrom(ctx context.Context, method string, sources []To
 		switch s.Kind {
 		case SourceHeader:
 			if severalLines(v) {
-				return nil, ErrBadAuthHeader
+				return "", s.Kind, ErrBadAuthHeader
 			}
-			return a.Authenticate(ctx, v)
 		case SourceCookie:
 			c := a.cfg.Cookies
 			if !safeMethod(method) && !csrfOK(get(FromHeader(c.CSRFHeader)), get(FromCookie(c.CSRFName))) {
-				return nil, ErrCSRF
+				return "", s.Kind, ErrCSRF
 			}
 		}
-		return a.AuthenticateToken(ctx, v)
+		return v, s.Kind, nil
 	}
-	return nil, ErrNoCredentials
+	return "", 0, ErrNoCredentials
 }

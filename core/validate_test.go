@@ -537,3 +537,31 @@ func TestVerifyOnlyAuth(t *testing.T) {
 	_, err = jwtkit.New(jwtkit.Config{Store: newTestStore(), Stateless: true})
 	assert.ErrorIs(t, err, jwtkit.ErrInvalidConfig, "no key at all")
 }
+
+// A Config with several problems is refused for the first one in the documented order, the
+// same on every call: a user fixing their settings meets the problems one by one, not at random.
+func TestInvalidConfigFirstProblemIsStable(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(*jwtkit.Config)
+		want string
+	}{
+		{"two short lifetimes", func(c *jwtkit.Config) {
+			c.RefreshTokenLifetime, c.SlidingTokenLifetime, c.SlidingTokenRefreshLifetime = time.Millisecond, time.Millisecond, time.Millisecond
+		}, "RefreshTokenLifetime must be at least one second"},
+		{"three settings one claim", func(c *jwtkit.Config) {
+			c.TokenTypeClaim, c.JTIClaim, c.SlidingRefreshExpClaim = "user_id", "user_id", "user_id"
+		}, "TokenTypeClaim and UserIDClaim both name the claim"},
+		{"two registered claims", func(c *jwtkit.Config) { c.JTIClaim, c.UserIDClaim = "iat", "exp" },
+			`UserIDClaim "exp" collides`},
+	}
+	for _, tc := range cases {
+		for range 20 {
+			cfg := jwtkit.Config{SigningKey: hsKey(t, ""), Store: newTestStore(), Users: newTestUsers()}
+			tc.edit(&cfg)
+			_, err := jwtkit.New(cfg)
+			require.ErrorIs(t, err, jwtkit.ErrInvalidConfig, tc.name)
+			require.Contains(t, err.Error(), tc.want, tc.name)
+		}
+	}
+}
