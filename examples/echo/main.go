@@ -20,6 +20,7 @@ import (
 	jwtecho "github.com/jwtkit/jwtkit/adapters/echo"
 	jwtkit "github.com/jwtkit/jwtkit/core"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
+	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
 func main() { os.Exit(run()) }
@@ -31,26 +32,39 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
-	// the features beyond simplejwt.
-	app, err := demo.Open(ctx)
+	// Every setting comes from JWTKIT_* variables (examples/README.md lists them).
+	s, err := demo.FromEnv()
 	if err != nil {
-		slog.Error("cannot start", "err", err)
-		return demo.ExitCode(err)
+		return demo.CannotStart(err)
 	}
-	defer app.Close()
+	// The signing key: JWTKIT_SIGNING_KEY (HS256), or a PEM file for JWTKIT_ALGORITHM.
+	key, err := s.Key()
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	// The revocation store JWTKIT_STORE and JWTKIT_STORE_DSN name; SQL tables are created.
+	store, err := storeopen.Open(ctx, s.Store)
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	defer func() { _ = store.Close() }()
+	// Your key, your store, your users; Apply adds the lifetimes and features JWTKIT_* turn on.
+	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: demo.Users{}}))
+	if err != nil {
+		return demo.CannotStart(err)
+	}
 
 	// Served by an http.Server below rather than e.Start: no banner, and the same graceful
 	// shutdown as the other examples.
 	e := echo.New()
 	api := e.Group(jwtkit.DefaultPrefix)
-	jwtecho.Mount(api, app.Auth)                   // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
-	e.Any(jwtkit.JWKSPath, jwtecho.JWKS(app.Auth)) // the public keys; 404 with an HS key
+	jwtecho.Mount(api, auth)                   // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	e.Any(jwtkit.JWKSPath, jwtecho.JWKS(auth)) // the public keys; 404 with an HS key
 	api.GET("/health", func(c echo.Context) error { return c.Blob(http.StatusOK, demo.JSON, demo.Health) })
 	api.GET("/me", func(c echo.Context) error {
 		id, _ := jwtecho.Identity(c)
 		return c.Blob(http.StatusOK, demo.JSON, demo.Me(id))
-	}, jwtecho.Middleware(app.Auth))
+	}, jwtecho.Middleware(auth))
 
 	// Every limit bounds what one client can hold: without them a client that sends slowly, or
 	// not at all, keeps its connection and its file descriptor for as long as it likes.
@@ -62,5 +76,5 @@ func run() int {
 		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
 		MaxHeaderBytes:    16 << 10,         // a token at core's 8 KiB cap, with room for cookies
 	}
-	return app.Serve(ctx, srv.Serve, srv.Shutdown)
+	return demo.Serve(ctx, s.Addr, store.Kind, srv.Serve, srv.Shutdown)
 }

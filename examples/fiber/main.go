@@ -20,6 +20,7 @@ import (
 	jwtfiber "github.com/jwtkit/jwtkit/adapters/fiber"
 	jwtkit "github.com/jwtkit/jwtkit/core"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
+	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
 func main() { os.Exit(run()) }
@@ -31,14 +32,27 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
-	// the features beyond simplejwt.
-	app, err := demo.Open(ctx)
+	// Every setting comes from JWTKIT_* variables (examples/README.md lists them).
+	s, err := demo.FromEnv()
 	if err != nil {
-		slog.Error("cannot start", "err", err)
-		return demo.ExitCode(err)
+		return demo.CannotStart(err)
 	}
-	defer app.Close()
+	// The signing key: JWTKIT_SIGNING_KEY (HS256), or a PEM file for JWTKIT_ALGORITHM.
+	key, err := s.Key()
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	// The revocation store JWTKIT_STORE and JWTKIT_STORE_DSN name; SQL tables are created.
+	store, err := storeopen.Open(ctx, s.Store)
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	defer func() { _ = store.Close() }()
+	// Your key, your store, your users; Apply adds the lifetimes and features JWTKIT_* turn on.
+	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: demo.Users{}}))
+	if err != nil {
+		return demo.CannotStart(err)
+	}
 
 	// No startup banner: the ready line is the server's only output. Every limit bounds what
 	// one client can hold: without them a client that sends slowly, or not at all, keeps its
@@ -55,19 +69,19 @@ func run() int {
 		// token endpoints' own limit, it refuses the body from its header instead, and
 		// ErrorHandler makes that refusal the contract's JSON 413.
 		BodyLimit:    jwtkit.DefaultMaxBodyBytes,
-		ErrorHandler: jwtfiber.ErrorHandler(app.Auth),
+		ErrorHandler: jwtfiber.ErrorHandler(auth),
 	})
 	// fasthttp quotes the raw request, Authorization header included, in the 400 it sends for
 	// a malformed request; this keeps tokens out of those answers.
 	router.Server().SecureErrorLogMessage = true
 	api := router.Group(jwtkit.DefaultPrefix)
-	jwtfiber.Mount(api, app.Auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
-	router.All(jwtkit.JWKSPath, jwtfiber.JWKS(app.Auth)) // the public keys; 404 with an HS key
+	jwtfiber.Mount(api, auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	router.All(jwtkit.JWKSPath, jwtfiber.JWKS(auth)) // the public keys; 404 with an HS key
 	api.Get("/health", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, demo.JSON)
 		return c.Send(demo.Health)
 	})
-	api.Get("/me", jwtfiber.Middleware(app.Auth), func(c *fiber.Ctx) error {
+	api.Get("/me", jwtfiber.Middleware(auth), func(c *fiber.Ctx) error {
 		id, _ := jwtfiber.Identity(c)
 		c.Set(fiber.HeaderContentType, demo.JSON)
 		return c.Send(demo.Me(id))
@@ -77,5 +91,5 @@ func run() int {
 	// jwtfiber.Listener keeps that loop accepting when the process runs out of descriptors;
 	// fasthttp alone would return the error and end the server.
 	serve := func(ln net.Listener) error { return router.Listener(jwtfiber.Listener(ln)) }
-	return app.Serve(ctx, serve, router.ShutdownWithContext)
+	return demo.Serve(ctx, s.Addr, store.Kind, serve, router.ShutdownWithContext)
 }

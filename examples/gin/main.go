@@ -20,6 +20,7 @@ import (
 	jwtgin "github.com/jwtkit/jwtkit/adapters/gin"
 	jwtkit "github.com/jwtkit/jwtkit/core"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
+	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
 func main() { os.Exit(run()) }
@@ -31,27 +32,40 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
-	// the features beyond simplejwt.
-	app, err := demo.Open(ctx)
+	// Every setting comes from JWTKIT_* variables (examples/README.md lists them).
+	s, err := demo.FromEnv()
 	if err != nil {
-		slog.Error("cannot start", "err", err)
-		return demo.ExitCode(err)
+		return demo.CannotStart(err)
 	}
-	defer app.Close()
+	// The signing key: JWTKIT_SIGNING_KEY (HS256), or a PEM file for JWTKIT_ALGORITHM.
+	key, err := s.Key()
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	// The revocation store JWTKIT_STORE and JWTKIT_STORE_DSN name; SQL tables are created.
+	store, err := storeopen.Open(ctx, s.Store)
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	defer func() { _ = store.Close() }()
+	// Your key, your store, your users; Apply adds the lifetimes and features JWTKIT_* turn on.
+	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: demo.Users{}}))
+	if err != nil {
+		return demo.CannotStart(err)
+	}
 
 	// Release mode: Gin prints no route list; the ready line is the server's only output.
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
-	// The server is reached directly, so c.ClientIP() must be the connection's address: with
-	// Gin's default (trust every proxy) a client would pick its own X-Forwarded-For address and
-	// escape JWTKIT_LOGIN_RATE's per-address limit. Behind a proxy, name the proxy's address.
+	// Gin trusts every proxy's X-Forwarded-For by default; the server is reached directly, so
+	// c.ClientIP() in your own handlers should be the connection's address. (jwtkit never reads
+	// c.ClientIP(): its login rate limit believes only jwtkit.Config.TrustedProxies.)
 	_ = router.SetTrustedProxies(nil)
 	api := router.Group(jwtkit.DefaultPrefix)
-	jwtgin.Mount(api, app.Auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
-	router.Any(jwtkit.JWKSPath, jwtgin.JWKS(app.Auth)) // the public keys; 404 with an HS key
+	jwtgin.Mount(api, auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	router.Any(jwtkit.JWKSPath, jwtgin.JWKS(auth)) // the public keys; 404 with an HS key
 	api.GET("/health", func(c *gin.Context) { c.Data(http.StatusOK, demo.JSON, demo.Health) })
-	api.GET("/me", jwtgin.Middleware(app.Auth), func(c *gin.Context) {
+	api.GET("/me", jwtgin.Middleware(auth), func(c *gin.Context) {
 		id, _ := jwtgin.Identity(c)
 		c.Data(http.StatusOK, demo.JSON, demo.Me(id))
 	})
@@ -66,5 +80,5 @@ func run() int {
 		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
 		MaxHeaderBytes:    16 << 10,         // a token at core's 8 KiB cap, with room for cookies
 	}
-	return app.Serve(ctx, srv.Serve, srv.Shutdown)
+	return demo.Serve(ctx, s.Addr, store.Kind, srv.Serve, srv.Shutdown)
 }

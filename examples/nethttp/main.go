@@ -19,6 +19,7 @@ import (
 	jwthttp "github.com/jwtkit/jwtkit/adapters/nethttp"
 	jwtkit "github.com/jwtkit/jwtkit/core"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
+	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
 func main() { os.Exit(run()) }
@@ -30,23 +31,36 @@ func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	// Every setting comes from JWTKIT_* variables: the key, the store, lifetimes, rotation and
-	// the features beyond simplejwt.
-	app, err := demo.Open(ctx)
+	// Every setting comes from JWTKIT_* variables (examples/README.md lists them).
+	s, err := demo.FromEnv()
 	if err != nil {
-		slog.Error("cannot start", "err", err)
-		return demo.ExitCode(err)
+		return demo.CannotStart(err)
 	}
-	defer app.Close()
+	// The signing key: JWTKIT_SIGNING_KEY (HS256), or a PEM file for JWTKIT_ALGORITHM.
+	key, err := s.Key()
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	// The revocation store JWTKIT_STORE and JWTKIT_STORE_DSN name; SQL tables are created.
+	store, err := storeopen.Open(ctx, s.Store)
+	if err != nil {
+		return demo.CannotStart(err)
+	}
+	defer func() { _ = store.Close() }()
+	// Your key, your store, your users; Apply adds the lifetimes and features JWTKIT_* turn on.
+	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: demo.Users{}}))
+	if err != nil {
+		return demo.CannotStart(err)
+	}
 
 	mux := http.NewServeMux()
-	jwthttp.Mount(mux, jwtkit.DefaultPrefix, app.Auth)  // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
-	mux.Handle(jwtkit.JWKSPath, jwthttp.JWKS(app.Auth)) // the public keys; 404 with an HS key
+	jwthttp.Mount(mux, jwtkit.DefaultPrefix, auth)  // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
+	mux.Handle(jwtkit.JWKSPath, jwthttp.JWKS(auth)) // the public keys; 404 with an HS key
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", demo.JSON)
 		_, _ = w.Write(demo.Health)
 	})
-	mux.Handle("GET /api/me", jwthttp.Middleware(app.Auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /api/me", jwthttp.Middleware(auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := jwthttp.FromContext(r.Context())
 		w.Header().Set("Content-Type", demo.JSON)
 		_, _ = w.Write(demo.Me(id))
@@ -62,5 +76,5 @@ func run() int {
 		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
 		MaxHeaderBytes:    16 << 10,         // a token at core's 8 KiB cap, with room for cookies
 	}
-	return app.Serve(ctx, srv.Serve, srv.Shutdown)
+	return demo.Serve(ctx, s.Addr, store.Kind, srv.Serve, srv.Shutdown)
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
-	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
 // ShutdownTimeout is how long requests in flight get to finish after SIGINT or SIGTERM; it is
@@ -63,9 +62,17 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // Logger is the servers' logger: slog text lines on stderr, each with framework=<framework>.
+// go-redis's own log lines (failed dials) go through it too, so stderr keeps one format.
 // Nothing in the examples logs a token, a password, the key, a DSN or a request header.
 func Logger(framework string) *slog.Logger {
+	redis.SetLogger(redisLogger{})
 	return slog.New(slog.NewTextHandler(os.Stderr, nil)).With("framework", framework)
+}
+
+// CannotStart logs why the server cannot start and returns its exit status (ExitCode).
+func CannotStart(err error) int {
+	slog.Error("cannot start", "err", err)
+	return ExitCode(err)
 }
 
 // ExitCode is the exit status for an error that stopped the server from starting: 2 for
@@ -78,80 +85,35 @@ func ExitCode(err error) int {
 	return 1
 }
 
-// App is an example server's state: its settings, the *jwtkit.Auth its routes use, and the
-// store behind it.
-type App struct {
-	Settings Settings
-	Auth     *jwtkit.Auth
-	store    *storeopen.Opened
+// Apply returns c with what the JWTKIT_* variables set besides the key and the store: token
+// lifetimes, rotation, and the features beyond simplejwt (reuse detection, cookie mode with its
+// trusted origins, login rate limiting). Audit stays at its default, so the security events
+// (logins, refreshes, reuse, revocations) are lines of the server's log.
+func (s Settings) Apply(c jwtkit.Config) jwtkit.Config {
+	c.AccessTokenLifetime, c.RefreshTokenLifetime = s.AccessTTL, s.RefreshTTL
+	c.RotateRefreshTokens, c.BlacklistAfterRotation = s.RotateRefresh, s.BlacklistAfterRotation
+	c.ReuseDetection, c.ReuseGrace = s.ReuseDetection, s.ReuseGrace
+	c.Cookies = jwtkit.CookieConfig{Enabled: s.CookieMode, TrustedOrigins: s.CORSOrigins}
+	c.LoginRate = s.LoginRate
+	return c
 }
 
-// Open reads the settings from the environment (FromEnv) and opens what they name.
-func Open(ctx context.Context) (*App, error) {
-	s, err := FromEnv()
-	if err != nil {
-		return nil, err
-	}
-	return s.Open(ctx)
-}
-
-// Open builds the signing key (Key: a random one, with a warning, when none is set),
-// opens the store, creating its tables when it is a SQL one, and builds the *jwtkit.Auth over
-// the demo users with the features the settings turn on. Close the App when done.
-func (s Settings) Open(ctx context.Context) (*App, error) {
-	key, err := s.Key()
-	if err != nil {
-		return nil, err
-	}
-	if s.Store.Kind == storeopen.Redis {
-		// go-redis logs failed dials with a logger of its own; through slog, stderr keeps one format.
-		redis.SetLogger(redisLogger{})
-	}
-	store, err := storeopen.Open(ctx, s.Store)
-	if err != nil {
-		return nil, err
-	}
-	auth, err := jwtkit.New(s.config(key, store.Store))
-	if err != nil {
-		_ = store.Close()
-		return nil, err
-	}
-	return &App{Settings: s, Auth: auth, store: store}, nil
-}
-
-// config is the jwtkit.Config the settings describe. Audit stays at its default, so the
-// security events (logins, refreshes, reuse, revocations) are lines of the server's log.
-func (s Settings) config(key *jwtkit.Key, store jwtkit.Store) jwtkit.Config {
-	return jwtkit.Config{
-		SigningKey:             key,
-		Store:                  store,
-		Users:                  Users{},
-		AccessTokenLifetime:    s.AccessTTL,
-		RefreshTokenLifetime:   s.RefreshTTL,
-		RotateRefreshTokens:    s.RotateRefresh,
-		BlacklistAfterRotation: s.BlacklistAfterRotation,
-		ReuseDetection:         s.ReuseDetection,
-		ReuseGrace:             s.ReuseGrace,
-		Cookies:                jwtkit.CookieConfig{Enabled: s.CookieMode, TrustedOrigins: s.CORSOrigins},
-		LoginRate:              s.LoginRate,
-	}
-}
-
-// Serve listens on Settings.Addr, logs the ready line, and serves until ctx is done (SIGINT or
-// SIGTERM), then shuts down gracefully: no new connections, requests in flight finish, for at
-// most ShutdownTimeout. serve and shutdown are the framework's: an *http.Server's Serve and
-// Shutdown, or a Fiber app's Listener and ShutdownWithContext. It returns the exit status: 0
-// after a clean shutdown, 1 when the address cannot be listened on or the server fails.
-func (a *App) Serve(ctx context.Context, serve func(net.Listener) error, shutdown func(context.Context) error) int {
+// Serve listens on addr, logs the ready line (naming the store kind), and serves until ctx is
+// done (SIGINT or SIGTERM), then shuts down gracefully: no new connections, requests in flight
+// finish, for at most ShutdownTimeout. serve and shutdown are the framework's: an
+// *http.Server's Serve and Shutdown, or a Fiber app's Listener and ShutdownWithContext. It
+// returns the exit status: 0 after a clean shutdown, 1 when the address cannot be listened on
+// or the server fails.
+func Serve(ctx context.Context, addr, store string, serve func(net.Listener) error, shutdown func(context.Context) error) int {
 	// Listen before saying ready, so that the ready line means connections are accepted.
-	ln, err := net.Listen("tcp", a.Settings.Addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		slog.Error("cannot listen", "addr", a.Settings.Addr, "err", err)
+		slog.Error("cannot listen", "addr", addr, "err", err)
 		return 1
 	}
 	served := make(chan error, 1)
 	go func() { served <- serve(ln) }()
-	slog.Info("ready", "addr", ln.Addr().String(), "store", a.store.Kind)
+	slog.Info("ready", "addr", ln.Addr().String(), "store", store)
 
 	select {
 	case err := <-served:
@@ -172,14 +134,6 @@ func (a *App) Serve(ctx context.Context, serve func(net.Listener) error, shutdow
 	}
 	slog.Info("stopped")
 	return 0
-}
-
-// Close closes the store: the SQLite file, the SQL or Redis connections, the memory store's
-// purge. Call it after Serve returns, once no request can reach the store any more.
-func (a *App) Close() {
-	if err := a.store.Close(); err != nil {
-		slog.Error("closing the store", "err", err)
-	}
 }
 
 // redisLogger routes go-redis's own log lines through slog.

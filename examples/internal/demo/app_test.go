@@ -69,36 +69,36 @@ func TestOpenWithAKey(t *testing.T) {
 	log := captureLog(t)
 	s := memorySettings()
 	s.SigningKey = "an HS256 key of at least thirty-two bytes, as text"
-	app, err := s.Open(context.Background())
+	auth, closeStore, err := open(context.Background(), s)
 	require.NoError(t, err)
-	defer app.Close()
+	defer closeStore()
 	assert.Empty(t, log.String(), "no warning when the key is set")
 
 	// The text is the key: a token signed with those bytes elsewhere is accepted.
 	key, err := jwtkit.NewHMACKey(jwtkit.HS256, []byte(s.SigningKey), "")
 	require.NoError(t, err)
-	other, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: app.Auth.Config().Store, Users: Users{}})
+	other, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: auth.Config().Store, Users: Users{}})
 	require.NoError(t, err)
 	pair, err := other.IssuePair(context.Background(), jwtkit.IntUserID(1), nil)
 	require.NoError(t, err)
-	id, err := app.Auth.Authenticate(context.Background(), "Bearer "+pair.Access)
+	id, err := auth.Authenticate(context.Background(), "Bearer "+pair.Access)
 	require.NoError(t, err)
 	assert.Equal(t, "demo", id.User.Value)
 }
 
 func TestOpenWithoutAKeyWarns(t *testing.T) {
 	log := captureLog(t)
-	app, err := memorySettings().Open(context.Background())
+	auth, closeStore, err := open(context.Background(), memorySettings())
 	require.NoError(t, err)
-	defer app.Close()
+	defer closeStore()
 	assert.Contains(t, log.String(), `level=WARN msg="JWTKIT_SIGNING_KEY is not set: signing with a random key`)
-	assert.True(t, app.Auth.CanIssue())
+	assert.True(t, auth.CanIssue())
 }
 
 func TestOpenRefusesAWeakKeyWithoutQuotingIt(t *testing.T) {
 	s := memorySettings()
 	s.SigningKey = "hunter2-hunter2"
-	_, err := s.Open(context.Background())
+	_, _, err := open(context.Background(), s)
 	require.ErrorIs(t, err, jwtkit.ErrWeakKey)
 	assert.Contains(t, err.Error(), "JWTKIT_SIGNING_KEY")
 	assert.NotContains(t, err.Error(), s.SigningKey)
@@ -110,10 +110,10 @@ func TestOpenEverythingOff(t *testing.T) {
 	captureLog(t)
 	s, err := FromEnvFunc(envOf(map[string]string{"JWTKIT_STORE": "memory"}))
 	require.NoError(t, err)
-	app, err := s.Open(context.Background())
+	auth, closeStore, err := open(context.Background(), s)
 	require.NoError(t, err)
-	defer app.Close()
-	cfg := app.Auth.Config()
+	defer closeStore()
+	cfg := auth.Config()
 	assert.Equal(t, jwtkit.HS256, cfg.SigningKey.Algorithm())
 	assert.False(t, cfg.RotateRefreshTokens)
 	assert.False(t, cfg.ReuseDetection)
@@ -121,7 +121,7 @@ func TestOpenEverythingOff(t *testing.T) {
 	assert.False(t, cfg.CheckRevokeToken)
 	assert.False(t, cfg.Cookies.Enabled)
 	assert.Zero(t, cfg.LoginRate)
-	assert.Nil(t, app.Auth.JWKS(), "an HS key publishes nothing")
+	assert.Nil(t, auth.JWKS(), "an HS key publishes nothing")
 }
 
 // Each feature variable reaches the Auth, on a store that supports every feature.
@@ -137,10 +137,10 @@ func TestOpenWithEveryFeature(t *testing.T) {
 		"JWTKIT_CORS_ORIGINS":    "https://app.example.com",
 	}))
 	require.NoError(t, err)
-	app, err := s.Open(context.Background())
+	auth, closeStore, err := open(context.Background(), s)
 	require.NoError(t, err)
-	defer app.Close()
-	cfg := app.Auth.Config()
+	defer closeStore()
+	cfg := auth.Config()
 	assert.Equal(t, jwtkit.ES256, cfg.SigningKey.Algorithm())
 	assert.True(t, cfg.ReuseDetection)
 	assert.True(t, cfg.RotateRefreshTokens)
@@ -152,7 +152,7 @@ func TestOpenWithEveryFeature(t *testing.T) {
 	assert.Equal(t, jwtkit.Rate{Limit: 3, Per: time.Hour}, cfg.LoginRate)
 
 	var set struct{ Keys []jwtkit.JWK }
-	require.NoError(t, json.Unmarshal(app.Auth.JWKS(), &set))
+	require.NoError(t, json.Unmarshal(auth.JWKS(), &set))
 	require.Len(t, set.Keys, 1)
 	assert.Equal(t, cfg.SigningKey.KeyID(), set.Keys[0].Kid)
 	assert.Equal(t, "ES256", set.Keys[0].Alg)
@@ -184,4 +184,23 @@ func TestUsersSupportCheckRevokeToken(t *testing.T) {
 	id, err := auth.Authenticate(ctx, "Bearer "+pair.Access)
 	require.NoError(t, err)
 	assert.Equal(t, "demo", id.User.Value)
+}
+
+// open builds the Auth as every example's main file does: the key, the store, the demo users,
+// and what the settings turn on.
+func open(ctx context.Context, s Settings) (*jwtkit.Auth, func(), error) {
+	key, err := s.Key()
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := storeopen.Open(ctx, s.Store)
+	if err != nil {
+		return nil, nil, err
+	}
+	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: Users{}}))
+	if err != nil {
+		_ = store.Close()
+		return nil, nil, err
+	}
+	return auth, func() { _ = store.Close() }, nil
 }
