@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/jwtkit/jwtkit/core/internal/tokencache"
 )
 
 // Auth issues, validates, refreshes and revokes tokens, and serves the token endpoints. Build
@@ -75,7 +77,7 @@ func New(cfg Config) (*Auth, error) {
 
 	a.jwks = publicJWKS(keys)
 	if cfg.TokenCacheSize > 0 {
-		a.cache = newTokenCache(cfg.TokenCacheSize)
+		a.cache = tokencache.New[cachedToken](cfg.TokenCacheSize)
 	}
 	a.protectedTypes = []TokenType{TypeAccess}
 	if cfg.SlidingTokens {
@@ -139,16 +141,16 @@ func (a *Auth) validateAs(ctx context.Context, raw string, want []TokenType, v v
 	var tok *Token
 	var hash uint64
 	if cache != nil {
-		hash = cache.hash(raw)
-		if e := cache.getHashed(hash, raw); e != nil {
-			if e.current(now) && (!e.key.remote || a.remote.holds(ctx, e.key)) {
+		hash = cache.Hash(raw)
+		if e := cache.Get(hash, raw); e != nil {
+			if e.Current(now) && (!e.Value.key.remote || a.remote.holds(ctx, e.Value.key)) {
 				if v.dst == nil {
 					v.dst = new(Token)
 				}
-				*v.dst = e.tok // a copy: the caller may change the exported fields
+				*v.dst = e.Value.tok // a copy: the caller may change the exported fields
 				tok = v.dst
 			} else {
-				cache.drop(e) // expired or its remote key is gone: the parse below gives the exact error
+				cache.Drop(e) // expired or its remote key is gone: the parse below gives the exact error
 			}
 		}
 	}
@@ -177,7 +179,7 @@ func (a *Auth) validateAs(ctx context.Context, raw string, want []TokenType, v v
 		return tok, ErrBlacklisted
 	}
 	if fresh && cache != nil {
-		cache.putHashed(hash, raw, tok, valid, now)
+		cache.Put(hash, raw, cachedToken{tok: *tok, key: valid.key}, len(tok.payload), valid.from, valid.until, now)
 	}
 	return tok, nil
 }

@@ -1,19 +1,19 @@
 package jwtkit
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtkit/jwtkit/core/internal/jsonscan"
+	"github.com/jwtkit/jwtkit/core/internal/jws"
 )
 
 // The validator's own parser. golang-jwt still does the cryptography ((*Key).verify calls the
@@ -54,7 +54,7 @@ func (a *Auth) parse(ctx context.Context, raw string, refreshWindow bool, now ti
 	if err != nil {
 		return nil, v, fmt.Errorf("%w: header: %w", ErrTokenInvalid, err)
 	}
-	h, err := parseHeader(hb)
+	h, err := jws.ParseHeader(hb)
 	if err != nil {
 		return nil, v, fmt.Errorf("%w: header: %w", ErrTokenInvalid, err)
 	}
@@ -78,7 +78,7 @@ func (a *Auth) parse(ctx context.Context, raw string, refreshWindow bool, now ti
 		return nil, v, fmt.Errorf("%w: payload is not valid JSON in UTF-8", ErrTokenInvalid)
 	}
 	c := claims{names: &a.names}
-	if err := c.decode(trimJSONSpace(pb)); err != nil {
+	if err := c.decode(jsonscan.TrimSpace(pb)); err != nil {
 		return nil, v, fmt.Errorf("%w: payload: %w", ErrTokenInvalid, err)
 	}
 	if err := a.checkRegistered(&c, refreshWindow, now); err != nil {
@@ -144,115 +144,24 @@ func (a *Auth) checkRegistered(c *claims, refreshWindow bool, now time.Time) err
 	return fmt.Errorf("%w: %w: %w", ErrTokenInvalid, jwt.ErrTokenInvalidClaims, problem)
 }
 
-// header is what the validator reads of a JOSE header: alg, and kid when present.
-type header struct {
-	alg, kid []byte
-	hasKID   bool
-}
-
-// parseHeader reads a decoded JOSE header: a JSON object in valid UTF-8 without duplicate
-// members, alg a string, kid a string when present, no crit in any form. Every other member
-// (typ, cty, jku, x5u, jwk, x5c...) is ignored and never acted on; its numbers must still be
-// ones encoding/json can decode, as golang-jwt's header decoding demanded.
-func parseHeader(data []byte) (header, error) {
-	var h header
-	if !utf8.Valid(data) || !json.Valid(data) {
-		return h, errors.New("not valid JSON in UTF-8")
-	}
-	if !numbersInRange(data) {
-		return h, errors.New("a number out of range")
-	}
-	var seen keySet
-	it := members{data: data}
-	hasAlg := false
-	for {
-		key, raw, ok, err := it.next()
-		if err != nil {
-			return h, err
-		}
-		if !ok {
-			break
-		}
-		if seen.add(&it, key) {
-			return h, fmt.Errorf("duplicate member %q", string(key))
-		}
-		switch string(key) {
-		case "alg":
-			if h.alg, err = stringBytes(raw); err != nil {
-				return h, fmt.Errorf("alg: %w", err)
-			}
-			hasAlg = true
-		case "kid":
-			if h.kid, err = stringBytes(raw); err != nil {
-				return h, fmt.Errorf("kid: %w", err)
-			}
-			h.hasKID = true
-		case "crit":
-			return h, errors.New("crit header parameters are not supported")
-		}
-	}
-	if !hasAlg {
-		return h, errors.New("no alg")
-	}
-	return h, nil
-}
-
-// stringBytes decodes a JSON string value; anything else is an error.
-func stringBytes(raw []byte) ([]byte, error) {
-	if s, ok := plainString(raw); ok {
-		return s, nil
-	}
-	if len(raw) == 0 || raw[0] != '"' {
-		return nil, errors.New("not a string")
-	}
-	var s string
-	if err := json.Unmarshal(bytes.Clone(raw), &s); err != nil {
-		return nil, err
-	}
-	return []byte(s), nil
-}
-
-// numbersInRange reports whether every number in data, valid JSON, fits a float64.
-func numbersInRange(data []byte) bool {
-	for i := 0; i < len(data); i++ {
-		switch c := data[i]; {
-		case c == '"':
-			for i++; data[i] != '"'; i++ {
-				if data[i] == '\\' {
-					i++
-				}
-			}
-		case c == '-' || (c >= '0' && c <= '9'):
-			start := i
-			for i+1 < len(data) && strings.IndexByte("0123456789+-.eE", data[i+1]) >= 0 {
-				i++
-			}
-			if _, err := strconv.ParseFloat(string(data[start:i+1]), 64); err != nil {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // verifySignature checks the signature with the key the header selects, as keys were always
 // selected: a kid must name a configured key whose algorithm is alg; without kid, every key
 // without one whose algorithm is alg is tried until one verifies. It returns that key. A
 // signature that does not verify is golang-jwt's ErrTokenSignatureInvalid, as it was when
 // golang-jwt's parser reported it. A kid that a remote key set could not be asked about is
 // refused like an unknown kid, the reason riding along in the error's text.
-func (a *Auth) verifySignature(ctx context.Context, h *header, signingInput string, sig []byte) (*Key, error) {
-	if h.hasKID {
-		k := a.byKID[string(h.kid)]
+func (a *Auth) verifySignature(ctx context.Context, h *jws.Header, signingInput string, sig []byte) (*Key, error) {
+	if h.HasKID {
+		k := a.byKID[string(h.KID)]
 		if k == nil && a.remote != nil {
 			// Only a kid the configuration did not name is looked up remotely, so a remote set
 			// can never shadow a local key.
 			var err error
-			if k, err = a.remote.lookup(ctx, string(h.kid)); err != nil {
+			if k, err = a.remote.lookup(ctx, string(h.KID)); err != nil {
 				return nil, fmt.Errorf("%w (%v)", errNoKeyForKID, err)
 			}
 		}
-		if k == nil || string(k.alg) != string(h.alg) {
+		if k == nil || string(k.alg) != string(h.Alg) {
 			return nil, errNoKeyForKID
 		}
 		if err := k.verify(signingInput, sig); err != nil {
@@ -262,7 +171,7 @@ func (a *Auth) verifySignature(ctx context.Context, h *header, signingInput stri
 	}
 	var err error
 	for _, k := range a.noKID {
-		if string(k.alg) != string(h.alg) {
+		if string(k.alg) != string(h.Alg) {
 			continue
 		}
 		if err = k.verify(signingInput, sig); err == nil {
@@ -283,12 +192,6 @@ func decodeSegment(dst []byte, seg string) ([]byte, error) {
 		dst = make([]byte, 0, n)
 	}
 	return strictBase64.AppendDecode(dst[:0], []byte(seg))
-}
-
-// trimJSONSpace strips the whitespace around a JSON value, as encoding/json does before it
-// hands a value to an Unmarshaler.
-func trimJSONSpace(b []byte) []byte {
-	return bytes.Trim(b, " \t\r\n")
 }
 
 // wellFormed is the gate before any decoding: the length cap, exactly three non-empty segments,

@@ -1,7 +1,6 @@
 package jwtkit
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/jwtkit/jwtkit/core/internal/jsonscan"
 )
 
 // TokenType is the value of the token-type claim.
@@ -108,14 +108,14 @@ var errDuplicateClaim = errors.New("duplicate claim")
 // copy) as the payload.
 func (c *claims) decode(data []byte) error {
 	c.payload = data
-	var seen keySet
-	it := members{data: data}
+	var seen jsonscan.KeySet
+	it := jsonscan.NewMembers(data)
 	for {
-		key, raw, ok, err := it.next()
+		key, raw, ok, err := it.Next()
 		if err != nil || !ok {
 			return err
 		}
-		if seen.add(&it, key) {
+		if seen.Add(&it, key) {
 			return fmt.Errorf("%w %q", errDuplicateClaim, key)
 		}
 		if err := c.set(key, raw); err != nil {
@@ -132,7 +132,7 @@ func (c *claims) set(key, raw []byte) error {
 		c.typ, err = tokenTypeString(raw)
 	case c.names.jti:
 		c.hasJTI = true
-		c.jti, err = jsonString(raw)
+		c.jti, err = jsonscan.String(raw)
 	case c.names.userID:
 		// An unusable id is reported as ErrNoUserID after the signature is checked, not as a
 		// parse failure.
@@ -141,11 +141,11 @@ func (c *claims) set(key, raw []byte) error {
 		c.refreshEx, err = numericDate(raw)
 	case c.names.family:
 		if c.names.family != "" {
-			c.family, err = jsonString(raw)
+			c.family, err = jsonscan.String(raw)
 		}
 	case c.names.pwHash:
 		if c.names.pwHash != "" {
-			c.pwHash, err = jsonString(raw)
+			c.pwHash, err = jsonscan.String(raw)
 		}
 	case "exp":
 		c.exp, err = numericDate(raw)
@@ -154,9 +154,9 @@ func (c *claims) set(key, raw []byte) error {
 	case "nbf":
 		c.nbf, err = numericDate(raw)
 	case "iss":
-		c.iss, err = jsonString(raw)
+		c.iss, err = jsonscan.String(raw)
 	case "aud":
-		if s, ok := plainString(raw); ok {
+		if s, ok := jsonscan.PlainString(raw); ok {
 			c.aud = jwt.ClaimStrings{string(s)}
 		} else {
 			err = json.Unmarshal(raw, &c.aud)
@@ -165,58 +165,7 @@ func (c *claims) set(key, raw []byte) error {
 	return err
 }
 
-// keySet finds duplicate keys among an object's members, linearly for the usual handful and
-// through a set past that, so a payload of a thousand tiny keys costs no quadratic work. It
-// remembers keys that appear verbatim in the object by their place in it, not by slices of it,
-// so an object in a caller's stack buffer can stay there.
-type keySet struct {
-	spans [16]struct{ from, to int }
-	n     int
-	many  map[string]struct{} // the keys past the spans, and escaped ones
-}
-
-// add records the key it has just returned and reports whether an earlier member had it.
-func (s *keySet) add(it *members, key []byte) bool {
-	for _, sp := range s.spans[:s.n] {
-		if string(it.data[sp.from:sp.to]) == string(key) {
-			return true
-		}
-	}
-	if _, dup := s.many[string(key)]; dup {
-		return true
-	}
-	if it.keyAt >= 0 && s.n < len(s.spans) {
-		s.spans[s.n].from, s.spans[s.n].to = it.keyAt, it.keyAt+len(key)
-		s.n++
-		return false
-	}
-	if s.many == nil {
-		s.many = map[string]struct{}{}
-	}
-	s.many[string(key)] = struct{}{}
-	return false
-}
-
-// plainString returns the contents of a JSON string without escapes; ok is false for any other
-// value, and for strings that need decoding.
-func plainString(raw []byte) (s []byte, ok bool) {
-	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 {
-		return raw[1 : len(raw)-1], true
-	}
-	return nil, false
-}
-
-// jsonString decodes a JSON string, without encoding/json's machinery when it has no escapes.
-func jsonString(raw []byte) (string, error) {
-	if s, ok := plainString(raw); ok {
-		return string(s), nil
-	}
-	var s string
-	err := json.Unmarshal(raw, &s)
-	return s, err
-}
-
-// tokenTypeString is jsonString that returns the known token types without allocating.
+// tokenTypeString is jsonscan.String that returns the known token types without allocating.
 func tokenTypeString(raw []byte) (string, error) {
 	switch string(raw) {
 	case `"access"`:
@@ -226,105 +175,7 @@ func tokenTypeString(raw []byte) (string, error) {
 	case `"sliding"`:
 		return string(TypeSliding), nil
 	}
-	return jsonString(raw)
-}
-
-// members iterates over the top-level members of a JSON object known to be valid JSON. It
-// keeps no reference to data beyond itself, so a caller's stack buffer stays on the stack.
-type members struct {
-	data    []byte
-	i       int
-	started bool
-	keyAt   int // where the last key returned starts in data, or -1 when it was unescaped
-}
-
-// next returns the next key (unescaped) and raw value; ok is false after the last member.
-func (m *members) next() (key, raw []byte, ok bool, err error) {
-	data, i := m.data, m.i
-	if !m.started {
-		m.started = true
-		i = skipSpace(data, 0)
-		if i >= len(data) || data[i] != '{' {
-			return nil, nil, false, errors.New("not a JSON object")
-		}
-		i = skipSpace(data, i+1)
-	}
-	if i >= len(data) || data[i] == '}' {
-		m.i = i
-		return nil, nil, false, nil
-	}
-	end := skipValue(data, i)
-	key = data[i+1 : end-1]
-	m.keyAt = i + 1
-	// Escaped or non-ASCII keys go through encoding/json (on a copy, which it may keep), so they
-	// compare exactly as encoding/json sees them: escapes resolved, invalid UTF-8 replaced.
-	if bytes.IndexByte(key, '\\') >= 0 || !isASCII(key) {
-		var s string
-		if err := json.Unmarshal(bytes.Clone(data[i:end]), &s); err != nil {
-			return nil, nil, false, err
-		}
-		key = []byte(s)
-		m.keyAt = -1
-	}
-	i = skipSpace(data, end)
-	i = skipSpace(data, i+1) // the colon
-	end = skipValue(data, i)
-	raw = data[i:end]
-	i = skipSpace(data, end)
-	if i < len(data) && data[i] == ',' {
-		i = skipSpace(data, i+1)
-	}
-	m.i = i
-	return key, raw, true, nil
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-func skipSpace(data []byte, i int) int {
-	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipValue returns the index just past the valid JSON value starting at data[i].
-func skipValue(data []byte, i int) int {
-	depth := 0
-	for ; i < len(data); i++ {
-		switch data[i] {
-		case '"':
-			for i++; i < len(data) && data[i] != '"'; i++ {
-				if data[i] == '\\' {
-					i++
-				}
-			}
-			if depth == 0 {
-				return i + 1
-			}
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 { // the end of the enclosing object after a scalar
-				return i
-			}
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		case ',', ' ', '\t', '\n', '\r', ':':
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return i
+	return jsonscan.String(raw)
 }
 
 // maxNumericDate is 9999-12-31T23:59:59Z: later dates are not times a token can mean, and

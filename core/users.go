@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+
+	"github.com/jwtkit/jwtkit/core/internal/jsonscan"
 )
 
 // Users is the application's side of authentication, so core never knows its user model.
@@ -81,7 +83,7 @@ func (u UserID) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON accepts a JSON integer or a non-empty JSON string.
 func (u *UserID) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '"' {
-		s, err := jsonString(b)
+		s, err := jsonscan.String(b)
 		if err != nil {
 			return err
 		}
@@ -91,26 +93,9 @@ func (u *UserID) UnmarshalJSON(b []byte) error {
 		*u = UserID{s: s}
 		return nil
 	}
-	if !isJSONInteger(b) {
+	if !jsonscan.IsInteger(b) {
 		return fmt.Errorf("user id is neither an integer nor a string")
 	}
 	*u = UserID{s: string(b), num: true}
 	return nil
-}
-
-// isJSONInteger reports whether b is a JSON number without fraction or exponent, of a length
-// any database key could have.
-func isJSONInteger(b []byte) bool {
-	if len(b) > 0 && b[0] == '-' {
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 20 || (b[0] == '0' && len(b) > 1) {
-		return false
-	}
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -1,4 +1,4 @@
-package jwtkit
+package tokencache
 
 import (
 	"math/rand/v2"
@@ -20,7 +20,7 @@ import (
 func homeIn8(home, id int) uint64 { return uint64(home)<<61 | uint64(id) }
 
 // layout returns the token of each slot of the shard's table, "" for an empty slot.
-func layout(c *tokenCache) []string {
+func layout(c *Cache[string]) []string {
 	t := c.shards[0].table.Load()
 	out := make([]string, len(t.slots))
 	for i := range t.slots {
@@ -36,11 +36,11 @@ func layout(c *tokenCache) []string {
 func TestCacheTableBackwardShift(t *testing.T) {
 	c := oneShard(64, 1<<20)
 	now := time.Unix(1000, 0)
-	put := func(raw string, h uint64) { c.putHashed(h, raw, entryToken(400), window, now) }
+	put := func(raw string, h uint64) { putRaw(c, h, raw, sizeFor(400), window, now) }
 	drop := func(raw string, h uint64) {
 		e := c.shards[0].table.Load().lookup(h, raw)
 		require.NotNil(t, e, raw)
-		c.drop(e)
+		c.Drop(e)
 	}
 	a, b, cc, d, e := homeIn8(6, 1), homeIn8(6, 2), homeIn8(7, 3), homeIn8(7, 4), homeIn8(0, 5)
 
@@ -61,14 +61,14 @@ func TestCacheTableBackwardShift(t *testing.T) {
 	require.Equal(t, []string{"E", "", "", "", "", "", "", "D"}, layout(c))
 
 	for raw, h := range map[string]uint64{"D": d, "E": e} {
-		assert.NotNil(t, c.getHashed(h, raw), raw)
+		assert.NotNil(t, c.Get(h, raw), raw)
 	}
 	for raw, h := range map[string]uint64{"A": a, "B": b, "C": cc} {
-		assert.Nil(t, c.getHashed(h, raw), raw)
+		assert.Nil(t, c.Get(h, raw), raw)
 	}
-	entries, bytes := c.len()
+	entries, bytes := c.Len()
 	assert.Equal(t, 2, entries)
-	assert.Equal(t, 2*(1+len(entryToken(400).payload)+cacheEntryOverhead), bytes)
+	assert.Equal(t, 2*(1+sizeFor(400)+EntryOverhead), bytes)
 }
 
 // TestCacheClockHandAfterShift: when the hand evicts an entry, the shift can move the next
@@ -78,13 +78,13 @@ func TestCacheClockHandAfterShift(t *testing.T) {
 	c := oneShard(3, 1<<20)
 	now := time.Unix(1000, 0)
 	for i, raw := range []string{"A", "B", "C"} {
-		c.putHashed(homeIn8(0, i), raw, entryToken(400), window, now)
+		putRaw(c, homeIn8(0, i), raw, sizeFor(400), window, now)
 	}
 	require.Equal(t, []string{"A", "B", "C", "", "", "", "", ""}, layout(c))
 
-	c.putHashed(homeIn8(0, 3), "D", entryToken(400), window, now) // the hand takes A at 0
+	putRaw(c, homeIn8(0, 3), "D", sizeFor(400), window, now) // the hand takes A at 0
 	require.Equal(t, []string{"B", "C", "D", "", "", "", "", ""}, layout(c))
-	c.putHashed(homeIn8(0, 4), "E", entryToken(400), window, now)
+	putRaw(c, homeIn8(0, 4), "E", sizeFor(400), window, now)
 	assert.Equal(t, []string{"C", "D", "E", "", "", "", "", ""}, layout(c), "B, moved under the hand, goes next")
 }
 
@@ -125,9 +125,9 @@ func TestCacheTableMixedOperations(t *testing.T) {
 			if rng.IntN(4) == 0 {
 				v.until = now.Add(time.Duration(rng.IntN(20)) * time.Second)
 			}
-			before, _ := c.len()
-			c.putHashed(tk.h, tk.raw, entryToken(300+rng.IntN(500)), v, now)
-			after, _ := c.len()
+			before, _ := c.Len()
+			putRaw(c, tk.h, tk.raw, sizeFor(300+rng.IntN(500)), v, now)
+			after, _ := c.Len()
 			evicted += before + 1 - after
 			known = append(known, tk)
 			delete(dropped, tk.raw)
@@ -135,13 +135,13 @@ func TestCacheTableMixedOperations(t *testing.T) {
 			require.NotNil(t, s.table.Load().lookup(tk.h, tk.raw), "step %d: the token just put", step)
 		case op < 7: // a hit, which marks the entry for the CLOCK hand
 			tk := known[rng.IntN(len(known))]
-			if c.getHashed(tk.h, tk.raw) != nil {
+			if c.Get(tk.h, tk.raw) != nil {
 				hits++
 			}
 		case op < 9: // a drop of a cached token
 			tk := known[rng.IntN(len(known))]
 			if e := s.table.Load().lookup(tk.h, tk.raw); e != nil {
-				c.drop(e)
+				c.Drop(e)
 				dropped[tk.raw] = true
 				drops++
 			}
@@ -205,8 +205,8 @@ func TestCacheStableEntriesUnderChurn(t *testing.T) {
 	// Homes: the last slot and the first, at every table size up to 256 slots.
 	hashOf := func(i int) uint64 { return uint64(i%2)*0xFF<<56 | uint64(i)<<8 }
 	now := time.Unix(1000, 0)
-	put := func(c *tokenCache, raw string, h uint64) {
-		c.putHashed(h, raw, &Token{ID: raw, payload: make([]byte, 100)}, window, now)
+	put := func(c *Cache[string], raw string, h uint64) {
+		putRaw(c, h, raw, 100, window, now)
 	}
 	const stable, front = 12, 40
 	readerCount := max(1, runtime.GOMAXPROCS(0)-1)
@@ -228,19 +228,19 @@ func TestCacheStableEntriesUnderChurn(t *testing.T) {
 			if s.table.Load().lookup(h, raw) == nil {
 				lockFreeMisses.Add(1)
 			}
-			e := c.getHashed(h, raw)
+			e := c.Get(h, raw)
 			if !assert.NotNil(t, e, "round %d: %s missed", round, raw) ||
-				!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.tok.ID) {
+				!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.Value) {
 				return false
 			}
 			// A churn token is there or not; if it is, it is that very token.
 			j := stable + n%(2*front)
 			raw = "churn-" + strconv.Itoa(j)
-			if e := c.getHashed(hashOf(j), raw); e != nil && (!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.tok.ID)) {
+			if e := c.Get(hashOf(j), raw); e != nil && (!assert.Equal(t, raw, e.raw) || !assert.Equal(t, raw, e.Value)) {
 				return false
 			}
 			// A token never put, with a stable entry's hash: never a hit.
-			if !assert.Nil(t, c.getHashed(hashOf(i), "absent-"+strconv.Itoa(i))) {
+			if !assert.Nil(t, c.Get(hashOf(i), "absent-"+strconv.Itoa(i))) {
 				return false
 			}
 			reads.Add(1)
@@ -257,7 +257,7 @@ func TestCacheStableEntriesUnderChurn(t *testing.T) {
 		for _, k := range rng.Perm(front) {
 			j := stable + k
 			raw := "churn-" + strconv.Itoa(j)
-			c.drop(s.table.Load().lookup(hashOf(j), raw))
+			c.Drop(s.table.Load().lookup(hashOf(j), raw))
 			j = stable + front + rng.IntN(front)
 			if rng.IntN(4) == 0 {
 				put(c, "churn-"+strconv.Itoa(j)+"-twin", hashOf(j))
@@ -276,7 +276,7 @@ func TestCacheStableEntriesUnderChurn(t *testing.T) {
 // misses: a stable entry sits behind a long block of entries that are at their homes, and the
 // entry in front of the block is dropped. The shift skips the block quickly and moves the
 // stable entry back to the front, and then the entry behind it into its old place; a reader
-// that read the front before the move and walks the block meanwhile finds neither. getHashed
+// that read the front before the move and walks the block meanwhile finds neither. Get
 // must find the entry all the same.
 func TestCacheShiftRaceNeverMissesAStableEntry(t *testing.T) {
 	const traps, block = 3, 30
@@ -287,15 +287,15 @@ func TestCacheShiftRaceNeverMissesAStableEntry(t *testing.T) {
 	for round := range 300 {
 		c := oneShard(128, 1<<30)
 		s := &c.shards[0]
-		s.table.Store(newCacheTable(256))
-		add := func(raw string, h uint64) *cacheEntry {
-			e := &cacheEntry{raw: raw, hash: h, tok: Token{ID: raw}, until: window.until, cost: 1}
+		s.table.Store(newTable[string](256))
+		add := func(raw string, h uint64) *Entry[string] {
+			e := &Entry[string]{raw: raw, hash: h, Value: raw, until: window.until, cost: 1}
 			s.table.Load().insert(e)
 			s.n++
 			s.bytes++
 			return e
 		}
-		var fronts, stables []*cacheEntry
+		var fronts, stables []*Entry[string]
 		for k := range traps {
 			base := 64 * k
 			fronts = append(fronts, add("front-"+strconv.Itoa(k), at(base, 0)))
@@ -314,7 +314,7 @@ func TestCacheShiftRaceNeverMissesAStableEntry(t *testing.T) {
 			if s.table.Load().lookup(want.hash, want.raw) == nil {
 				lockFreeMisses.Add(1)
 			}
-			if e := c.getHashed(want.hash, want.raw); !assert.Same(t, want, e, "round %d: %s", round, want.raw) {
+			if e := c.Get(want.hash, want.raw); !assert.Same(t, want, e, "round %d: %s", round, want.raw) {
 				return false
 			}
 			reads.Add(1)
@@ -325,7 +325,7 @@ func TestCacheShiftRaceNeverMissesAStableEntry(t *testing.T) {
 			for r := reads.Load(); reads.Load() < r+20 && !readers.failed.Load(); {
 				runtime.Gosched()
 			}
-			c.drop(front)
+			c.Drop(front)
 		}
 		require.True(t, readers.stop())
 		for k, e := range stables {
