@@ -48,17 +48,11 @@ Examples:
 				}
 				ctx, cancel := sf.withTimeout(ctx)
 				defer cancel()
-				o, err := sf.open(ctx, a)
+				o, err := sf.openForRevoking(ctx, a)
 				if err != nil {
 					return err
 				}
 				defer func() { _ = o.Close() }()
-				if err := refuseMemory(o); err != nil {
-					return err
-				}
-				if err := requireSchema(ctx, o); err != nil {
-					return err
-				}
 				if err := o.Store.Revoke(ctx, jti, until); err != nil {
 					return storeFailed(o, err)
 				}

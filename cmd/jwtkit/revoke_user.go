@@ -66,17 +66,11 @@ Examples:
 				}
 				ctx, cancel := sf.withTimeout(ctx)
 				defer cancel()
-				o, err := sf.open(ctx, a)
+				o, err := sf.openForRevoking(ctx, a)
 				if err != nil {
 					return err
 				}
 				defer func() { _ = o.Close() }()
-				if err := refuseMemory(o); err != nil {
-					return err
-				}
-				if err := requireSchema(ctx, o); err != nil {
-					return err
-				}
 				cutoff, err := jwtkit.RevokeUserNow(ctx, o.Store, jwtkit.StringUserID(userID), keep, a.now)
 				if err != nil {
 					return storeFailed(o, err)

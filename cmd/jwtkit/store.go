@@ -162,3 +162,21 @@ func refuseMemory(o *openedStore) error {
 	}
 	return nil
 }
+
+// openForRevoking opens the store a revoking command writes to: a store of the process's own
+// memory is refused (nobody would read what it records), and a SQL store only once its tables
+// exist. The caller closes it.
+func (f *storeFlags) openForRevoking(ctx context.Context, a *app) (*openedStore, error) {
+	o, err := f.open(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	if err = refuseMemory(o); err == nil {
+		err = requireSchema(ctx, o)
+	}
+	if err != nil {
+		_ = o.Close()
+		return nil, err
+	}
+	return o, nil
+}
