@@ -149,22 +149,16 @@ return redis.call('SET', KEYS[1], cutoff, 'PX', ARGV[2])
 // Revoke records jti as revoked until expires; revoking it again keeps the later expiry, in
 // one Lua script. An expiry already past records nothing.
 func (s *Store) Revoke(ctx context.Context, jti string, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := checkKey(ctx, "jti", jti); err != nil {
 		return err
-	}
-	if jti == "" {
-		return fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	return s.extend(ctx, "Revoke", s.key(jtiKind, jti), expires)
 }
 
 // RevokeFamily records family as revoked until expires, keeping the later expiry like Revoke.
 func (s *Store) RevokeFamily(ctx context.Context, family string, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := checkKey(ctx, "family", family); err != nil {
 		return err
-	}
-	if family == "" {
-		return fmt.Errorf("%w: family", jwtkit.ErrEmptyKey)
 	}
 	return s.extend(ctx, "RevokeFamily", s.key(familyKind, family), expires)
 }
@@ -181,11 +175,8 @@ func (s *Store) extend(ctx context.Context, op, key string, expires time.Time) e
 // this call revoked it. A call with an expiry already past records nothing and does not win: a
 // token that has expired must not be rotated.
 func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (won bool, err error) {
-	if err := ctx.Err(); err != nil {
+	if err := checkKey(ctx, "jti", jti); err != nil {
 		return false, err
-	}
-	if jti == "" {
-		return false, fmt.Errorf("%w: jti", jwtkit.ErrEmptyKey)
 	}
 	ms := ttlMillis(expires)
 	if ms <= 0 {
@@ -207,11 +198,8 @@ func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (
 // seconds) is revoked, until expires. One Lua script keeps the later cutoff and the later
 // expiry of the old and the new record.
 func (s *Store) RevokeUser(ctx context.Context, userID string, issuedBefore, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
+	if err := checkKey(ctx, "user id", userID); err != nil {
 		return err
-	}
-	if userID == "" {
-		return fmt.Errorf("%w: user id", jwtkit.ErrEmptyKey)
 	}
 	ms := ttlMillis(expires)
 	if ms <= 0 {
@@ -317,4 +305,16 @@ func urlError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// checkKey is the start of every method that takes a key: a context already done is its own
+// error, and an empty key (what names it) wraps jwtkit.ErrEmptyKey, before any round trip.
+func checkKey(ctx context.Context, what, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if key == "" {
+		return fmt.Errorf("%w: %s", jwtkit.ErrEmptyKey, what)
+	}
+	return nil
 }
