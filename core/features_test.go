@@ -741,3 +741,14 @@ func TestRevokeAllAnswersAsAProtectedRoute(t *testing.T) {
 		assertResponse(t, got, 200, `{}`)
 	}
 }
+
+// TestCheckKey: the one start every store gives a method that takes a key.
+func TestCheckKey(t *testing.T) {
+	ctx := context.Background()
+	require.NoError(t, jwtkit.CheckKey(ctx, "jti", "abc"))
+	assert.ErrorIs(t, jwtkit.CheckKey(ctx, "user id", ""), jwtkit.ErrEmptyKey)
+	assert.ErrorContains(t, jwtkit.CheckKey(ctx, "user id", ""), "user id")
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	assert.ErrorIs(t, jwtkit.CheckKey(done, "jti", ""), context.Canceled, "a done context first, before the key")
+}

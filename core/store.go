@@ -3,6 +3,7 @@ package jwtkit
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -118,4 +119,17 @@ type LoginLimiter interface {
 	// LoginForget removes the attempt id from key's count (a login that succeeded is never
 	// counted). Forgetting an unknown attempt is not an error.
 	LoginForget(ctx context.Context, key, id string) error
+}
+
+// CheckKey is how a store begins a method that takes a key, so every backend refuses alike and
+// before any work: ctx's error when it is already done, an error wrapping ErrEmptyKey that names
+// the key (what) when key is empty, else nil.
+func CheckKey(ctx context.Context, what, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if key == "" {
+		return fmt.Errorf("%w: %s", ErrEmptyKey, what)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package memstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
@@ -89,7 +88,7 @@ func (*Store) InProcess() {}
 // Revoke records jti as revoked until expires (rounded up to the whole second). Revoking it
 // again keeps the later expiry; an expiry already past records nothing.
 func (s *Store) Revoke(ctx context.Context, jti string, expires time.Time) error {
-	if err := checkKey(ctx, "jti", jti); err != nil {
+	if err := jwtkit.CheckKey(ctx, "jti", jti); err != nil {
 		return err
 	}
 	_, err := s.revokeJTI(jti, expirySeconds(expires), false)
@@ -100,7 +99,7 @@ func (s *Store) Revoke(ctx context.Context, jti string, expires time.Time) error
 // reports whether this call revoked it. A call with an expiry already past records nothing and
 // does not win: a token that has expired must not be rotated.
 func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (won bool, err error) {
-	if err := checkKey(ctx, "jti", jti); err != nil {
+	if err := jwtkit.CheckKey(ctx, "jti", jti); err != nil {
 		return false, err
 	}
 	return s.revokeJTI(jti, expirySeconds(expires), true)
@@ -109,7 +108,7 @@ func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (
 // RevokeFamily records family as revoked until expires (rounded up to the whole second),
 // keeping the later expiry if it is already revoked.
 func (s *Store) RevokeFamily(ctx context.Context, family string, expires time.Time) error {
-	if err := checkKey(ctx, "family", family); err != nil {
+	if err := jwtkit.CheckKey(ctx, "family", family); err != nil {
 		return err
 	}
 	return s.revokeFamily(family, expirySeconds(expires))
@@ -118,7 +117,7 @@ func (s *Store) RevokeFamily(ctx context.Context, family string, expires time.Ti
 // RevokeUser revokes every token of userID issued at or before issuedBefore (whole seconds),
 // until expires. The cutoff and the expiry each only ever rise.
 func (s *Store) RevokeUser(ctx context.Context, userID string, issuedBefore, expires time.Time) error {
-	if err := checkKey(ctx, "user id", userID); err != nil {
+	if err := jwtkit.CheckKey(ctx, "user id", userID); err != nil {
 		return err
 	}
 	return s.revokeUser(userID, issuedBefore.Unix(), expirySeconds(expires))
@@ -147,15 +146,4 @@ func (s *Store) Purge(ctx context.Context) (int, error) {
 	}
 	n, err := s.purgeLogins(ctx)
 	return removed + n, err
-}
-
-// checkKey refuses a cancelled context (before anything changes) and an empty key.
-func checkKey(ctx context.Context, what, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if key == "" {
-		return fmt.Errorf("%w: %s", jwtkit.ErrEmptyKey, what)
-	}
-	return nil
 }

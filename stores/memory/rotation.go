@@ -26,7 +26,7 @@ type rotation struct {
 // Answers do not count towards Config.MaxEntries: each lives only for its grace window and is
 // removed by the next purge after it.
 func (s *Store) RotateOnce(ctx context.Context, jti string, expires time.Time, answer []byte, graceUntil time.Time) (won bool, err error) {
-	if err := checkKey(ctx, "jti", jti); err != nil {
+	if err := jwtkit.CheckKey(ctx, "jti", jti); err != nil {
 		return false, err
 	}
 	exp, now := expirySeconds(expires), s.now()

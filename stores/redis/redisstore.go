@@ -149,7 +149,7 @@ return redis.call('SET', KEYS[1], cutoff, 'PX', ARGV[2])
 // Revoke records jti as revoked until expires; revoking it again keeps the later expiry, in
 // one Lua script. An expiry already past records nothing.
 func (s *Store) Revoke(ctx context.Context, jti string, expires time.Time) error {
-	if err := checkKey(ctx, "jti", jti); err != nil {
+	if err := jwtkit.CheckKey(ctx, "jti", jti); err != nil {
 		return err
 	}
 	return s.extend(ctx, "Revoke", s.key(jtiKind, jti), expires)
@@ -157,7 +157,7 @@ func (s *Store) Revoke(ctx context.Context, jti string, expires time.Time) error
 
 // RevokeFamily records family as revoked until expires, keeping the later expiry like Revoke.
 func (s *Store) RevokeFamily(ctx context.Context, family string, expires time.Time) error {
-	if err := checkKey(ctx, "family", family); err != nil {
+	if err := jwtkit.CheckKey(ctx, "family", family); err != nil {
 		return err
 	}
 	return s.extend(ctx, "RevokeFamily", s.key(familyKind, family), expires)
@@ -175,7 +175,7 @@ func (s *Store) extend(ctx context.Context, op, key string, expires time.Time) e
 // this call revoked it. A call with an expiry already past records nothing and does not win: a
 // token that has expired must not be rotated.
 func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (won bool, err error) {
-	if err := checkKey(ctx, "jti", jti); err != nil {
+	if err := jwtkit.CheckKey(ctx, "jti", jti); err != nil {
 		return false, err
 	}
 	ms := ttlMillis(expires)
@@ -198,7 +198,7 @@ func (s *Store) RevokeOnce(ctx context.Context, jti string, expires time.Time) (
 // seconds) is revoked, until expires. One Lua script keeps the later cutoff and the later
 // expiry of the old and the new record.
 func (s *Store) RevokeUser(ctx context.Context, userID string, issuedBefore, expires time.Time) error {
-	if err := checkKey(ctx, "user id", userID); err != nil {
+	if err := jwtkit.CheckKey(ctx, "user id", userID); err != nil {
 		return err
 	}
 	ms := ttlMillis(expires)
@@ -305,16 +305,4 @@ func urlError(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// checkKey is the start of every method that takes a key: a context already done is its own
-// error, and an empty key (what names it) wraps jwtkit.ErrEmptyKey, before any round trip.
-func checkKey(ctx context.Context, what, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if key == "" {
-		return fmt.Errorf("%w: %s", jwtkit.ErrEmptyKey, what)
-	}
-	return nil
 }

@@ -51,7 +51,7 @@ return 1
 // too, so RotatedAnswer never hands it out late. A call with an expiry already past records
 // nothing and does not win; a winning call whose graceUntil has passed records no answer.
 func (s *Store) RotateOnce(ctx context.Context, jti string, expires time.Time, answer []byte, graceUntil time.Time) (won bool, err error) {
-	if err := checkKey(ctx, "jti", jti); err != nil {
+	if err := jwtkit.CheckKey(ctx, "jti", jti); err != nil {
 		return false, err
 	}
 	ms := ttlMillis(expires)

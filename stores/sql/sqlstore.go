@@ -233,13 +233,10 @@ func fail(ctx context.Context, op string, err error) error {
 
 // check refuses a cancelled context (before anything changes) and an empty or over-long key.
 func check(ctx context.Context, what, key string) error {
-	if err := ctx.Err(); err != nil {
+	if err := jwtkit.CheckKey(ctx, what, key); err != nil {
 		return err
 	}
-	switch {
-	case key == "":
-		return fmt.Errorf("%w: %s", jwtkit.ErrEmptyKey, what)
-	case len(key) > MaxKeyLen:
+	if len(key) > MaxKeyLen {
 		return fmt.Errorf("%w: %s of %d bytes (max %d)", ErrKeyTooLong, what, len(key), MaxKeyLen)
 	}
 	return nil
