@@ -97,7 +97,7 @@ func (a *Auth) Config() Config { return a.cfg }
 func (a *Auth) now() time.Time { return a.cfg.Clock() }
 
 func (a *Auth) typeKnown(t TokenType) bool {
-	return t == TypeAccess || t == TypeRefresh || (t == TypeSliding && a.cfg.SlidingTokens)
+	return t == TypeAccess || t == TypeRefresh || t == TypeSliding
 }
 
 // Validate checks a token completely: shape, signature, time claims, jti, type (want, or any

@@ -239,7 +239,7 @@ func TestEndpointMethodsAndMediaTypes(t *testing.T) {
 		r = e.auth.Serve(ctx, rt.Endpoint, jwtkit.Request{Method: "OPTIONS"})
 		assert.Equal(t, 200, r.Status)
 		assert.Equal(t, "POST, OPTIONS", r.Header.Get("Allow"))
-		assert.Contains(t, string(r.Body), `"parses":["application/json","application/x-www-form-urlencoded"]`)
+		assert.Contains(t, string(r.Body), `"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"]`)
 	}
 	r := e.auth.Serve(ctx, jwtkit.EndpointVerify, jwtkit.Request{Method: "DELETE"})
 	assertResponse(t, r, 405, `{"detail":"Method \"DELETE\" not allowed."}`)

@@ -1,16 +1,12 @@
 package jwtkit
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
-	"net/url"
-	"strings"
 )
 
 // Endpoint names one of the token endpoints of the wire contract.
@@ -136,6 +132,10 @@ func (a *Auth) Serve(ctx context.Context, ep Endpoint, req Request) Response {
 	// error would outlive the state it describes.
 	r := a.serveEndpoint(ctx, ep, req)
 	r.Header.Set("Cache-Control", "no-store")
+	if ep >= 0 && int(ep) < len(endpointInfo) && a.enabled(ep) {
+		// A DRF view names its methods on every answer, whatever the status.
+		r.Header.Set("Allow", allowTokenEndpoints)
+	}
 	return r
 }
 
@@ -143,18 +143,12 @@ func (a *Auth) serveEndpoint(ctx context.Context, ep Endpoint, req Request) Resp
 	if ep < 0 || int(ep) >= len(endpointInfo) || !a.enabled(ep) {
 		return a.respond(http.StatusNotFound, detail{Detail: "Not found."})
 	}
-	info := endpointInfo[ep]
 	switch req.Method {
 	case http.MethodPost:
 	case http.MethodOptions:
-		r := a.respond(http.StatusOK, metadata{Name: info.name, Description: info.description,
-			Renders: []string{"application/json"}, Parses: []string{"application/json", "application/x-www-form-urlencoded"}})
-		r.Header.Set("Allow", allowTokenEndpoints)
-		return r
+		return a.respond(http.StatusOK, a.metadata(ep))
 	default:
-		r := a.respond(http.StatusMethodNotAllowed, detail{Detail: "Method \"" + req.Method + "\" not allowed."})
-		r.Header.Set("Allow", allowTokenEndpoints)
-		return r
+		return a.respond(http.StatusMethodNotAllowed, detail{Detail: "Method \"" + req.Method + "\" not allowed."})
 	}
 	if a.crossSiteRefused(ep, req) {
 		return a.csrfFailed()
@@ -167,170 +161,6 @@ func (a *Auth) serveEndpoint(ctx context.Context, ep Endpoint, req Request) Resp
 		return *bad
 	}
 	return a.serve(ctx, ep, form, req)
-}
-
-// metadata is the OPTIONS body, shaped like DRF's simple metadata.
-type metadata struct {
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Renders     []string `json:"renders"`
-	Parses      []string `json:"parses"`
-}
-
-// fields are a request body's top-level members, as DRF's parsers would hand them to a
-// serializer: JSON values kept raw, form values as JSON strings.
-type fields map[string]json.RawMessage
-
-// readForm reads and parses the body, or returns the contract's 4xx answer.
-func (a *Auth) readForm(req Request) (fields, *Response) {
-	if req.ContentLength > a.cfg.MaxBodyBytes {
-		r := a.TooLarge()
-		return nil, &r
-	}
-	var body []byte
-	if req.Body != nil {
-		var err error
-		body, err = io.ReadAll(io.LimitReader(req.Body, a.cfg.MaxBodyBytes+1))
-		if err != nil {
-			r := a.respond(http.StatusBadRequest, detail{Detail: "Request body could not be read."})
-			return nil, &r
-		}
-		if int64(len(body)) > a.cfg.MaxBodyBytes {
-			r := a.TooLarge()
-			return nil, &r
-		}
-	}
-	if len(body) == 0 {
-		// DRF hands an empty body to the serializer as empty data, whatever its content type.
-		return fields{}, nil
-	}
-	mt, _, err := mime.ParseMediaType(req.ContentType)
-	switch {
-	case err == nil && mt == "application/json":
-		return a.parseJSON(body)
-	case err == nil && mt == "application/x-www-form-urlencoded":
-		// Like Django's QueryDict: lenient about bad escapes, the last value of a repeated key wins.
-		values, _ := url.ParseQuery(string(body))
-		f := fields{}
-		for k, vs := range values {
-			f[k] = marshal(vs[len(vs)-1])
-		}
-		return f, nil
-	}
-	r := a.respond(http.StatusUnsupportedMediaType, detail{Detail: "Unsupported media type \"" + req.ContentType + "\" in request."})
-	return nil, &r
-}
-
-func (a *Auth) parseJSON(body []byte) (fields, *Response) {
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	err := dec.Decode(&v)
-	if err == nil {
-		// Anything after the document, even a stray brace, makes the body invalid JSON.
-		if _, next := dec.Token(); next != io.EOF {
-			err = &json.SyntaxError{Offset: dec.InputOffset()}
-		}
-	}
-	if err != nil {
-		msg := "JSON parse error - the body is not valid JSON"
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			msg = fmt.Sprintf("JSON parse error - invalid JSON at byte %d", se.Offset)
-		}
-		r := a.respond(http.StatusBadRequest, detail{Detail: msg})
-		return nil, &r
-	}
-	if _, ok := v.(map[string]any); !ok {
-		r := a.respond(http.StatusBadRequest, map[string][]string{
-			"non_field_errors": {fmt.Sprintf("Invalid data. Expected a dictionary, but got %s.", pythonType(v))},
-		})
-		return nil, &r
-	}
-	var f fields
-	if err := json.Unmarshal(body, &f); err != nil {
-		r := a.respond(http.StatusBadRequest, detail{Detail: "JSON parse error - the body is not valid JSON"})
-		return nil, &r
-	}
-	return f, nil
-}
-
-// pythonType names a decoded JSON value's type the way DRF's message does.
-func pythonType(v any) string {
-	switch x := v.(type) {
-	case []any:
-		return "list"
-	case string:
-		return "str"
-	case json.Number:
-		if strings.ContainsAny(x.String(), ".eE") {
-			return "float"
-		}
-		return "int"
-	case bool:
-		return "bool"
-	}
-	return "NoneType"
-}
-
-// fieldError is a DRF field-level error body: {"field":["message"], ...} in field order.
-type fieldError struct {
-	names []string
-	msgs  []string
-}
-
-func (e *fieldError) add(name, msg string) {
-	e.names = append(e.names, name)
-	e.msgs = append(e.msgs, msg)
-}
-
-func (e *fieldError) MarshalJSON() ([]byte, error) {
-	b := []byte{'{'}
-	for i := range e.names {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, marshal(e.names[i])...)
-		b = append(b, ':', '[')
-		b = append(b, marshal(e.msgs[i])...)
-		b = append(b, ']')
-	}
-	return append(b, '}'), nil
-}
-
-// chars reads the named char fields as DRF's CharField does: strings are trimmed, numbers
-// become their text, null/bool/objects/arrays and blank values are field errors.
-func (f fields) chars(names ...string) ([]string, *fieldError) {
-	out := make([]string, len(names))
-	errs := &fieldError{}
-	for i, name := range names {
-		raw, ok := f[name]
-		if !ok {
-			errs.add(name, "This field is required.")
-			continue
-		}
-		var v any
-		_ = json.Unmarshal(raw, &v) // raw came out of a valid JSON document
-		switch x := v.(type) {
-		case nil:
-			errs.add(name, "This field may not be null.")
-			continue
-		case string:
-			out[i] = strings.TrimSpace(x)
-		case float64:
-			out[i] = string(raw)
-		default:
-			errs.add(name, "Not a valid string.")
-			continue
-		}
-		if out[i] == "" {
-			errs.add(name, "This field may not be blank.")
-		}
-	}
-	if len(errs.names) > 0 {
-		return nil, errs
-	}
-	return out, nil
 }
 
 func (a *Auth) serve(ctx context.Context, ep Endpoint, f fields, req Request) Response {
