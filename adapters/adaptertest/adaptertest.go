@@ -357,6 +357,8 @@ func expect(t *testing.T, a answer, status int, body string, tokenEndpoint bool)
 	}
 	if tokenEndpoint {
 		assert.Equal(t, "no-store", a.header.Get("Cache-Control"))
+		// A DRF view names its methods on every answer, whatever the status.
+		assert.Equal(t, "POST, OPTIONS", a.header.Get("Allow"))
 	}
 	assert.NotContains(t, a.body, "6379", "no internal error text in a body")
 }
@@ -456,7 +458,25 @@ func runContract(t *testing.T, s *server, fx fixtures) {
 		{"obtain blank", "/api/token/", "application/json", `{"username":"","password":"x"}`, 400, `{"username":["This field may not be blank."]}`},
 		{"obtain unsupported type", "/api/token/", "text/plain", `username=demo`, 415, `{"detail":"Unsupported media type \"text/plain\" in request."}`},
 		{"obtain oversized body", "/api/token/", "application/json", `{"username":"` + strings.Repeat("x", 100<<10) + `"}`, 413, `{"detail":"Request body is too large."}`},
+		// DRF's three default parsers, as a browser's FormData and other clients send them.
+		{"obtain multipart", "/api/token/", multipartType, multipartBody("username", "demo", "password", "demo-password"), 200, ""},
+		{"obtain multipart, an epilogue after the closing delimiter", "/api/token/", multipartType, multipartBody("username", "demo", "password", "demo-password") +
+			"\r\n", 200, ""},
+		{"obtain multipart without boundary", "/api/token/", "multipart/form-data", multipartBody("username", "demo"), 400,
+			`{"detail":"Multipart form parse error - Invalid boundary in multipart: None"}`},
+		{"obtain any media type", "/api/token/", "*/*", `{"username":"demo","password":"demo-password"}`, 200, ""},
+		// DRF CharField's answers, in its order.
+		{"obtain NUL and lone surrogate", "/api/token/", "application/json", `{"username":"a\u0000\ud800","password":1e999}`, 400,
+			`{"username":["Null characters are not allowed.","Surrogate characters are not allowed: U+D800."]}`},
+		{"obtain not strings", "/api/token/", "application/json", `{"username":["demo"],"password":true}`, 400,
+			`{"username":["Not a valid string."],"password":["Not a valid string."]}`},
+		{"obtain null field and blank after Python's strip", "/api/token/", "application/json", `{"username":null,"password":"\u001c "}`, 400,
+			`{"username":["This field may not be null."],"password":["This field may not be blank."]}`},
+		{"obtain number as text", "/api/token/", "application/json", `{"username":1e999,"password":"x"}`, 401, bodyCredentials},
+		{"obtain null body", "/api/token/", "application/json", `null`, 400, `{"non_field_errors":["No data provided"]}`},
+		{"obtain list body", "/api/token/", "application/json", `[]`, 400, `{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}`},
 		{"refresh", "/api/token/refresh/", "application/json", `{"refresh":"` + refresh + `"}`, 200, ""},
+		{"refresh multipart", "/api/token/refresh/", multipartType, multipartBody("refresh", refresh), 200, ""},
 		{"refresh form", "/api/token/refresh/", "application/x-www-form-urlencoded", "refresh=" + url.QueryEscape(refresh), 200, ""},
 		{"refresh missing", "/api/token/refresh/", "application/json", `{}`, 400, `{"refresh":["This field is required."]}`},
 		{"refresh blank", "/api/token/refresh/", "application/json", `{"refresh":""}`, 400, `{"refresh":["This field may not be blank."]}`},
@@ -476,6 +496,13 @@ func runContract(t *testing.T, s *server, fx fixtures) {
 		{"blacklist malformed", "/api/token/blacklist/", "application/json", `{"refresh":"x.y"}`, 401, bodyInvalid},
 		{"blacklist missing", "/api/token/blacklist/", "application/json", `{}`, 400, `{"refresh":["This field is required."]}`},
 	}
+	file := "--" + multipartBoundary + "\r\nContent-Disposition: form-data; name=\"username\"; filename=\"u.txt\"\r\n\r\ndemo\r\n" +
+		multipartBody("password", "demo-password")
+	rows = append(rows, struct {
+		name, path, contentType, body string
+		status                        int
+		want                          string
+	}{"obtain multipart, a file as a field", "/api/token/", multipartType, file, 400, `{"username":["Not a valid string."]}`})
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			a := s.do(http.MethodPost, row.path, row.contentType, row.body)
@@ -490,6 +517,14 @@ func runContract(t *testing.T, s *server, fx fixtures) {
 		a := s.do(http.MethodPost, "/api/token/", "application/json", `{"username":`)
 		expect(t, a, 400, "", true)
 		assert.True(t, strings.HasPrefix(a.body, `{"detail":"JSON parse error - `), a.body)
+	})
+	t.Run("obtain malformed multipart", func(t *testing.T) {
+		// No closing delimiter: refused whole, with DRF's prefix (the text after it is free),
+		// by core and not by the framework (fasthttp parses multipart itself unless told not to).
+		body := strings.TrimSuffix(multipartBody("username", "demo"), "--"+multipartBoundary+"--\r\n")
+		a := s.do(http.MethodPost, "/api/token/", multipartType, body)
+		expect(t, a, 400, "", true)
+		assert.True(t, strings.HasPrefix(a.body, `{"detail":"Multipart form parse error - `), a.body)
 	})
 	t.Run("sliding disabled", func(t *testing.T) {
 		// Not mounted: the router's own 404, whatever its body.
@@ -545,6 +580,21 @@ func runContract(t *testing.T, s *server, fx fixtures) {
 	})
 }
 
+// multipartBoundary delimits the multipart bodies of the contract table.
+const (
+	multipartBoundary = "----jwtkitContract7MA4YWxkTrZu0gW"
+	multipartType     = "multipart/form-data; boundary=" + multipartBoundary
+)
+
+// multipartBody lays out name/value pairs as a browser's FormData sends them.
+func multipartBody(pairs ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(pairs); i += 2 {
+		b.WriteString("--" + multipartBoundary + "\r\nContent-Disposition: form-data; name=\"" + pairs[i] + "\"\r\n\r\n" + pairs[i+1] + "\r\n")
+	}
+	return b.String() + "--" + multipartBoundary + "--\r\n"
+}
+
 // The token endpoints' paths; the sliding ones are served only with SlidingTokens on.
 var (
 	pairPaths    = []string{"/api/token/", "/api/token/refresh/", "/api/token/verify/", "/api/token/blacklist/"}
@@ -561,7 +611,7 @@ func runMethods(t *testing.T, s *server, paths []string) {
 		a := s.do(http.MethodOptions, path, "", "")
 		expect(t, a, http.StatusOK, "", true)
 		assert.Equal(t, "POST, OPTIONS", a.header.Get("Allow"), path)
-		assert.Contains(t, a.body, `"parses":["application/json","application/x-www-form-urlencoded"]`)
+		assert.Contains(t, a.body, `"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"],"actions":{"POST":{`)
 	}
 }
 

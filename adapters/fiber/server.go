@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -32,9 +33,20 @@ import (
 // fiber.StatusRequestEntityTooLarge.
 func ErrorHandler(auth *jwtkit.Auth) fiber.ErrorHandler {
 	tooLarge := auth.TooLarge()
+	// fasthttp refuses the body before routing, so the endpoint is told by its path: a token
+	// endpoint's answer names its methods (Allow), as every other answer of it does.
+	atEndpoint := tooLarge
+	atEndpoint.Header = tooLarge.Header.Clone()
+	atEndpoint.Header.Set("Allow", "POST, OPTIONS")
+	routes := auth.Routes()
 	return func(c *fiber.Ctx, err error) error {
 		var fe *fiber.Error
 		if errors.As(err, &fe) && fe.Code == fiber.StatusRequestEntityTooLarge {
+			for _, rt := range routes {
+				if strings.HasSuffix(c.Path(), rt.Path) {
+					return write(c, atEndpoint)
+				}
+			}
 			return write(c, tooLarge)
 		}
 		return fiber.DefaultErrorHandler(c, err)

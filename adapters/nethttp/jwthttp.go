@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
+	"strings"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
 )
@@ -119,16 +121,38 @@ type Registrar interface {
 
 // Mount registers every token endpoint auth serves at prefix + its contract path, for every
 // method (the endpoints answer 405 themselves). Use prefix jwtkit.DefaultPrefix for the
-// contract's /api/token/... paths.
+// contract's /api/token/... paths. The paths are exact, as simplejwt's are: on a ServeMux the
+// same path without its trailing slash answers 404, where ServeMux would redirect it (a client
+// that follows the redirect resends its password to another URL).
 func Mount(r Registrar, prefix string, auth *jwtkit.Auth) {
-	_, isMux := r.(*http.ServeMux)
+	mux, isMux := r.(*http.ServeMux)
 	for _, rt := range auth.Routes() {
 		pattern := prefix + rt.Path
 		if isMux {
-			pattern += "{$}" // a ServeMux pattern ending in "/" would also match every path below it
+			// A ServeMux pattern ending in "/" would also match every path below it.
+			mux.Handle(pattern+"{$}", Handler(auth, rt.Endpoint))
+			mux.Handle(strings.TrimSuffix(pattern, "/"), http.NotFoundHandler())
+			continue
 		}
 		r.Handle(pattern, Handler(auth, rt.Endpoint))
 	}
+}
+
+// ExactPaths serves h only for a path in its clean form, and answers 404 to one with repeated
+// slashes or "." and ".." segments, where a ServeMux would redirect it to the clean spelling:
+// simplejwt's paths are exact, and a client that follows the redirect resends its password to
+// another URL. Wrap the server's whole handler:
+//
+//	srv := &http.Server{Handler: jwthttp.ExactPaths(mux)}
+func ExactPaths(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if clean := path.Clean(p); p != clean && p != clean+"/" || strings.HasSuffix(p, "//") {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // FromContext returns the identity Middleware (or Optional, for an authenticated request) put
