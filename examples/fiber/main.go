@@ -70,6 +70,12 @@ func run() int {
 		// ErrorHandler makes that refusal the contract's JSON 413.
 		BodyLimit:    jwtkit.DefaultMaxBodyBytes,
 		ErrorHandler: jwtfiber.ErrorHandler(auth),
+		// Paths are exact, as simplejwt's are: /api/Token/ and /api/token are not /api/token/.
+		CaseSensitive: true,
+		StrictRouting: true,
+		// fasthttp would parse a multipart body itself and answer a malformed one with its own
+		// text; the token endpoints parse it as DRF does.
+		DisablePreParseMultipartForm: true,
 	})
 	// fasthttp quotes the raw request, Authorization header included, in the 400 it sends for
 	// a malformed request; this keeps tokens out of those answers.

@@ -57,6 +57,9 @@ func run() int {
 	// Release mode: Gin prints no route list; the ready line is the server's only output.
 	gin.SetMode(gin.ReleaseMode)
 	router := gin.New()
+	// Paths are exact, as simplejwt's are: no redirect of /api/token to /api/token/ (a client
+	// following it would resend its password), nor of a path in other letter case.
+	router.RedirectTrailingSlash, router.RedirectFixedPath = false, false
 	// Gin trusts every proxy's X-Forwarded-For by default; the server is reached directly, so
 	// c.ClientIP() in your own handlers should be the connection's address. (jwtkit never reads
 	// c.ClientIP(): its login rate limit believes only jwtkit.Config.TrustedProxies.)

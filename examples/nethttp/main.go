@@ -69,12 +69,12 @@ func run() int {
 	// Every limit bounds what one client can hold: without them a client that sends slowly, or
 	// not at all, keeps its connection and its file descriptor for as long as it likes.
 	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 5 * time.Second,  // a header sent a byte at a time
-		ReadTimeout:       10 * time.Second, // header and body
-		WriteTimeout:      15 * time.Second, // the answer; well above the store's deadline
-		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
-		MaxHeaderBytes:    16 << 10,         // a token at core's 8 KiB cap, with room for cookies
+		Handler:           jwthttp.ExactPaths(mux), // /api//token/ is a 404, not a redirect
+		ReadHeaderTimeout: 5 * time.Second,         // a header sent a byte at a time
+		ReadTimeout:       10 * time.Second,        // header and body
+		WriteTimeout:      15 * time.Second,        // the answer; well above the store's deadline
+		IdleTimeout:       60 * time.Second,        // a kept-alive connection between requests
+		MaxHeaderBytes:    16 << 10,                // a token at core's 8 KiB cap, with room for cookies
 	}
 	return demo.Serve(ctx, s.Addr, store.Kind, srv.Serve, srv.Shutdown)
 }

@@ -56,6 +56,12 @@ func newApp() (*fiber.App, error) {
 		// the token endpoints' JSON 413.
 		BodyLimit:    jwtkit.DefaultMaxBodyBytes,
 		ErrorHandler: jwtfiber.ErrorHandler(auth),
+		// Paths are exact, as simplejwt's are: /api/Token/ and /api/token are not /api/token/.
+		CaseSensitive: true,
+		StrictRouting: true,
+		// fasthttp would parse a multipart body itself and answer a malformed one with its own
+		// text; the token endpoints parse it as DRF does.
+		DisablePreParseMultipartForm: true,
 	})
 	app.Server().SecureErrorLogMessage = true // keep tokens out of fasthttp's 400 answers
 	api := app.Group("/api")

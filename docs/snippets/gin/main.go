@@ -56,6 +56,9 @@ func newRouter() (*gin.Engine, error) {
 
 	gin.SetMode(gin.ReleaseMode) // no debug lines for every route at start
 	router := gin.New()
+	// Paths are exact, as simplejwt's are: no redirect of /api/token to /api/token/ (a client
+	// following it would resend its password), nor of a path in other letter case.
+	router.RedirectTrailingSlash, router.RedirectFixedPath = false, false
 	router.Use(gin.Recovery())
 	// Reached directly, so c.ClientIP() is the connection's address: with Gin's default (trust
 	// every proxy) a client would name its own address in X-Forwarded-For. Behind a proxy,

@@ -62,7 +62,8 @@ func newHandler() (http.Handler, error) {
 		id, _ := jwthttp.FromContext(r.Context()) // always there behind Middleware
 		writeJSON(w, map[string]any{"user_id": id.User.ID, "username": id.User.Value})
 	})))
-	return mux, nil
+	// Exact paths, as simplejwt's: /api//token/ is a 404, not a redirect to /api/token/.
+	return jwthttp.ExactPaths(mux), nil
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
