@@ -39,6 +39,12 @@ func me(c *echo.Context) error {
 	return c.Blob(http.StatusOK, "application/json", adaptertest.Me(id))
 }
 
+// Mount takes an *echo.Echo as well as a group.
+var (
+	_ jwtechov5.Registrar = (*echo.Echo)(nil)
+	_ jwtechov5.Registrar = (*echo.Group)(nil)
+)
+
 // newApp is the conformance suite's app.
 func newApp(auth *jwtkit.Auth, cfg jwtechov5.Config) *echo.Echo {
 	e := echo.New()
