@@ -3,9 +3,11 @@ package bench_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	ginjwt "github.com/appleboy/gin-jwt/v2"
@@ -19,9 +21,11 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	echojwt "github.com/labstack/echo-jwt/v4"
 	"github.com/labstack/echo/v4"
+	echov5 "github.com/labstack/echo/v5"
 	"github.com/valyala/fasthttp"
 
 	jwtecho "github.com/jwtkit/jwtkit/adapters/echo"
+	jwtechov5 "github.com/jwtkit/jwtkit/adapters/echov5"
 	jwtfiber "github.com/jwtkit/jwtkit/adapters/fiber"
 	jwtgin "github.com/jwtkit/jwtkit/adapters/gin"
 	jwthttp "github.com/jwtkit/jwtkit/adapters/nethttp"
@@ -32,7 +36,7 @@ import (
 // the username in accounts and writes meBody.
 const route = "/api/me"
 
-// target is one app, served in process: an http.Handler (net/http, Gin, Echo) or a fasthttp
+// target is one app, served in process: an http.Handler (net/http, Gin, Echo v4 and v5) or a fasthttp
 // handler (Fiber).
 type target struct {
 	h http.Handler
@@ -180,6 +184,17 @@ var frameworks = []framework{
 		{name: "jwtkit", new: jwtkitEcho, refused: jwtkitRefused},
 		{name: "jwtkit-cold", new: cold(jwtkitEcho), refused: jwtkitRefused},
 		{name: "echo-jwt", new: labstackEchoJWT, refused: map[string]answer{
+			badSig:  {http.StatusUnauthorized, `{"message":"invalid or expired jwt"}` + "\n"},
+			expired: {http.StatusUnauthorized, `{"message":"invalid or expired jwt"}` + "\n"},
+			algNone: {http.StatusUnauthorized, `{"message":"invalid or expired jwt"}` + "\n"},
+		}},
+	}},
+	// echo-jwt has no line for Echo v5 on the module proxy: its peer is a bare golang-jwt v5
+	// middleware written the way echo-jwt v4 works (echoJWTStyle).
+	{name: "echov5", profile: simplejwt, libs: []lib{
+		{name: "jwtkit", new: jwtkitEchoV5, refused: jwtkitRefused},
+		{name: "jwtkit-cold", new: cold(jwtkitEchoV5), refused: jwtkitRefused},
+		{name: "golang-jwt", new: echoJWTStyle, refused: map[string]answer{
 			badSig:  {http.StatusUnauthorized, `{"message":"invalid or expired jwt"}` + "\n"},
 			expired: {http.StatusUnauthorized, `{"message":"invalid or expired jwt"}` + "\n"},
 			algNone: {http.StatusUnauthorized, `{"message":"invalid or expired jwt"}` + "\n"},
@@ -393,6 +408,68 @@ func labstackEchoJWT(_ testing.TB, f *fixture) target {
 		id, ok := claimUserID(v)
 		return meEcho(c, id, ok)
 	}, echojwt.WithConfig(echojwt.Config{SigningKey: f.verify, SigningMethod: string(f.alg)}))
+	return target{h: e}
+}
+
+// --- Echo v5 ---
+
+func meEchoV5(c *echov5.Context, userID int64, ok bool) error {
+	var buf [64]byte
+	a := accounts[userID]
+	if !ok || a == nil {
+		return c.String(http.StatusInternalServerError, "no user in the claims")
+	}
+	return c.Blob(http.StatusOK, "application/json", appendMe(buf[:0], a.id, a.username))
+}
+
+func jwtkitEchoV5(_ testing.TB, f *fixture) target {
+	e := echov5.New()
+	e.GET(route, func(c *echov5.Context) error {
+		id, ok := identityUserID(jwtechov5.Identity(c))
+		return meEchoV5(c, id, ok)
+	}, jwtechov5.Middleware(f.auth))
+	return target{h: e}
+}
+
+// echoJWTStyle is a golang-jwt v5 middleware for Echo v5 that does what echo-jwt v4 does with
+// SigningKey and SigningMethod set: the token after a "Bearer " prefix of any case in
+// Authorization, parsed into MapClaims by jwt.ParseWithClaims with a key function that refuses
+// any other method, kept under c.Set("user"); a missing or refused token is a 401, returned as an echo
+// error for Echo's error handler to write.
+func echoJWTStyle(_ testing.TB, f *fixture) target {
+	const scheme = "Bearer "
+	keyFunc := func(t *jwt.Token) (any, error) {
+		if t.Method.Alg() != string(f.alg) {
+			return nil, fmt.Errorf("unexpected jwt signing method=%v", t.Header["alg"])
+		}
+		return f.verify, nil
+	}
+	mw := func(next echov5.HandlerFunc) echov5.HandlerFunc {
+		return func(c *echov5.Context) error {
+			auth := c.Request().Header.Get(echov5.HeaderAuthorization)
+			if len(auth) <= len(scheme) || !strings.EqualFold(auth[:len(scheme)], scheme) {
+				return echov5.NewHTTPError(http.StatusUnauthorized, "missing or malformed jwt")
+			}
+			tok, err := jwt.ParseWithClaims(auth[len(scheme):], jwt.MapClaims{}, keyFunc)
+			if err != nil || !tok.Valid {
+				return echov5.NewHTTPError(http.StatusUnauthorized, "invalid or expired jwt").Wrap(err)
+			}
+			c.Set("user", tok)
+			return next(c)
+		}
+	}
+	e := echov5.New()
+	e.GET(route, func(c *echov5.Context) error {
+		tok, _ := c.Get("user").(*jwt.Token)
+		var v any
+		if tok != nil {
+			if claims, ok := tok.Claims.(jwt.MapClaims); ok {
+				v = claims["user_id"]
+			}
+		}
+		id, ok := claimUserID(v)
+		return meEchoV5(c, id, ok)
+	}, mw)
 	return target{h: e}
 }
 

@@ -7,6 +7,7 @@ require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jwtkit/jwtkit/adapters/echo v0.1.0
+	github.com/jwtkit/jwtkit/adapters/echov5 v0.1.0
 	github.com/jwtkit/jwtkit/adapters/fiber v0.1.0
 	github.com/jwtkit/jwtkit/adapters/gin v0.1.0
 	github.com/jwtkit/jwtkit/adapters/nethttp v0.1.0
@@ -15,6 +16,7 @@ require (
 	github.com/jwtkit/jwtkit/stores/redis v0.1.0
 	github.com/jwtkit/jwtkit/stores/sql v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v5 v5.4.6
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	go.yaml.in/yaml/v3 v3.0.5
@@ -66,8 +68,8 @@ require (
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/arch v0.22.0 // indirect
-	golang.org/x/crypto v0.53.0 // indirect
-	golang.org/x/net v0.56.0 // indirect
+	golang.org/x/crypto v0.54.0 // indirect
+	golang.org/x/net v0.57.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.41.0 // indirect

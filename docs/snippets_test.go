@@ -25,7 +25,7 @@ import (
 // before a ```go block. TestSnippets requires every ```go block of docs/*.md to be marked, and
 // every marked block to equal its region once both are trimmed of surrounding blank lines and
 // of their common indentation. A NAME may mark several regions only if they are identical: that
-// is how the getting-started programs keep one setup.go in four directories.
+// is how the getting-started programs keep one setup.go in five directories.
 
 var update = flag.Bool("update", false, "rewrite the snippet blocks in docs/*.md from the Go regions")
 

@@ -7,15 +7,17 @@ require (
 	github.com/gofiber/fiber/v2 v2.52.15
 	github.com/jwtkit/jwtkit/adapters/adaptertest v0.1.0
 	github.com/jwtkit/jwtkit/adapters/echo v0.1.0
+	github.com/jwtkit/jwtkit/adapters/echov5 v0.1.0
 	github.com/jwtkit/jwtkit/adapters/fiber v0.1.0
 	github.com/jwtkit/jwtkit/adapters/gin v0.1.0
 	github.com/jwtkit/jwtkit/adapters/nethttp v0.1.0
 	github.com/jwtkit/jwtkit/core v0.1.0
 	github.com/jwtkit/jwtkit/stores/open v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
+	github.com/labstack/echo/v5 v5.4.6
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1
-	golang.org/x/crypto v0.53.0
+	golang.org/x/crypto v0.54.0
 )
 
 require (
@@ -70,7 +72,7 @@ require (
 	go.uber.org/atomic v1.12.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/arch v0.22.0 // indirect
-	golang.org/x/net v0.56.0 // indirect
+	golang.org/x/net v0.57.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.41.0 // indirect

@@ -69,6 +69,7 @@ func jwtkitCheck() checkConfig {
 			snippet("nethttp"),
 			snippet("gin"),
 			snippet("echo"),
+			snippet("echov5"),
 			snippet("fiber"),
 			own("adapters/adaptertest", "adaptertest", []string{"adapters/adaptertest", "adapters/nethttp"},
 				[]string{"go", "test", "-count=1", "./..."}),
