@@ -209,6 +209,15 @@ var frameworks = []framework{
 			algNone: {http.StatusUnauthorized, "Invalid or expired JWT"},
 		}},
 	}},
+	{name: "fiberv3", profile: simplejwt, libs: []lib{
+		{name: "jwtkit", new: jwtkitFiberV3, refused: jwtkitRefused},
+		{name: "jwtkit-cold", new: cold(jwtkitFiberV3), refused: jwtkitRefused},
+		{name: "golang-jwt", new: bareFiberV3JWT, refused: map[string]answer{
+			badSig:  {http.StatusUnauthorized, "Invalid or expired JWT"},
+			expired: {http.StatusUnauthorized, "Invalid or expired JWT"},
+			algNone: {http.StatusUnauthorized, "Invalid or expired JWT"},
+		}},
+	}},
 }
 
 // writeMe answers a handler's request: meBody for a known user, 500 when the library's claims

@@ -50,7 +50,7 @@ table() {
 
 table "Validation: golang-jwt typed parse (baseline), jwtkit cold and hot, the floor" \
 	-filter '.name:Validate' -col /lib
-for fw in nethttp nethttp-iss-aud gin echo echov5 fiber; do
+for fw in nethttp nethttp-iss-aud gin echo echov5 fiber fiberv3; do
 	table "Middleware on $fw: jwtkit (baseline) and its peers" \
 		-filter ".name:Middleware /framework:$fw" -col /lib
 done

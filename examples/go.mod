@@ -5,10 +5,12 @@ go 1.26.0
 require (
 	github.com/gin-gonic/gin v1.12.0
 	github.com/gofiber/fiber/v2 v2.52.15
+	github.com/gofiber/fiber/v3 v3.1.0
 	github.com/jwtkit/jwtkit/adapters/adaptertest v0.1.0
 	github.com/jwtkit/jwtkit/adapters/echo v0.1.0
 	github.com/jwtkit/jwtkit/adapters/echov5 v0.1.0
 	github.com/jwtkit/jwtkit/adapters/fiber v0.1.0
+	github.com/jwtkit/jwtkit/adapters/fiberv3 v0.1.0
 	github.com/jwtkit/jwtkit/adapters/gin v0.1.0
 	github.com/jwtkit/jwtkit/adapters/nethttp v0.1.0
 	github.com/jwtkit/jwtkit/core v0.1.0
@@ -21,8 +23,15 @@ require (
 )
 
 require (
+	github.com/gofiber/schema v1.7.0 // indirect
+	github.com/gofiber/utils/v2 v2.0.2 // indirect
+	github.com/philhofer/fwd v1.2.0 // indirect
+	github.com/tinylib/msgp v1.6.3 // indirect
+)
+
+require (
 	filippo.io/edwards25519 v1.2.0 // indirect
-	github.com/andybalholm/brotli v1.1.0 // indirect
+	github.com/andybalholm/brotli v1.2.0 // indirect
 	github.com/bytedance/gopkg v0.1.3 // indirect
 	github.com/bytedance/sonic v1.15.0 // indirect
 	github.com/bytedance/sonic/loader v0.5.0 // indirect
@@ -47,7 +56,7 @@ require (
 	github.com/jwtkit/jwtkit/stores/memory v0.1.0 // indirect
 	github.com/jwtkit/jwtkit/stores/redis v0.1.0 // indirect
 	github.com/jwtkit/jwtkit/stores/sql v0.1.0 // indirect
-	github.com/klauspost/compress v1.17.9 // indirect
+	github.com/klauspost/compress v1.18.4 // indirect
 	github.com/klauspost/cpuid/v2 v2.4.0 // indirect
 	github.com/labstack/gommon v0.5.0 // indirect
 	github.com/leodido/go-urn v1.4.0 // indirect
@@ -65,9 +74,8 @@ require (
 	github.com/twitchyliquid64/golang-asm v0.15.1 // indirect
 	github.com/ugorji/go/codec v1.3.1 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
-	github.com/valyala/fasthttp v1.51.0 // indirect
+	github.com/valyala/fasthttp v1.69.0 // indirect
 	github.com/valyala/fasttemplate v1.2.2 // indirect
-	github.com/valyala/tcplisten v1.0.0 // indirect
 	go.mongodb.org/mongo-driver/v2 v2.5.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect

@@ -50,9 +50,13 @@ const (
 	// itself to a header value holding a control byte other than TAB, and 431 to a header
 	// block more than 4 KiB over MaxHeaderBytes.
 	NetHTTP Server = iota
-	// FastHTTP is valyala/fasthttp (Fiber). It passes control bytes other than LF to the app
-	// and answers 431 to a header block over its read buffer.
+	// FastHTTP is valyala/fasthttp before v1.69 (Fiber v2). It passes control bytes other than
+	// LF to the app and answers 431 to a header block over its read buffer.
 	FastHTTP
+	// FastHTTPStrict is valyala/fasthttp from v1.69 on (Fiber v3, which requires it). It
+	// answers 400 itself to a header value holding a control byte other than TAB, as net/http
+	// does, and otherwise reads a request as FastHTTP does.
+	FastHTTPStrict
 )
 
 // Start builds the adapter's test app around auth and serves it on a loopback listener; it

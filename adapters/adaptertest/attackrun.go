@@ -73,7 +73,7 @@ func runAttacks(t *testing.T, start Start, base Options) {
 	for _, a := range attacks(env) {
 		t.Run(a.group+"/"+a.name, func(t *testing.T) {
 			w := a.want
-			if a.fast != nil && base.Server == FastHTTP {
+			if a.fast != nil && (base.Server == FastHTTP || base.Server == FastHTTPStrict && !a.ctlByte) {
 				w = *a.fast
 			}
 			got, err := send(servers[a.srv].base, a.req)

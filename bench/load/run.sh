@@ -3,7 +3,7 @@
 #
 #   bench/load/run.sh [-d DURATION] [-c CONNECTIONS] [-r ROUNDS] [-s "STORES"] [-k] [FRAMEWORK...]
 #
-# For each framework (default: nethttp gin echo echov5 fiber) it builds examples/<framework> once, then
+# For each framework (default: nethttp gin echo echov5 fiber fiberv3) it builds examples/<framework> once, then
 # for each store (default: "memory sqlite") starts the server on a free loopback port with a
 # fixed signing key and rotation + blacklist-after-rotation on, logs the demo user in with curl
 # and measures, each for DURATION:
@@ -80,9 +80,9 @@ while getopts "d:c:r:s:kh" opt; do
 done
 shift $((OPTIND - 1))
 frameworks=("$@")
-[[ ${#frameworks[@]} -gt 0 ]] || frameworks=(nethttp gin echo echov5 fiber)
+[[ ${#frameworks[@]} -gt 0 ]] || frameworks=(nethttp gin echo echov5 fiber fiberv3)
 for fw in "${frameworks[@]}"; do
-	[[ -f $root/examples/$fw/main.go ]] || die "no example server examples/$fw (want nethttp, gin, echo, echov5 or fiber)"
+	[[ -f $root/examples/$fw/main.go ]] || die "no example server examples/$fw (want nethttp, gin, echo, echov5, fiber or fiberv3)"
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || die "-r wants a positive number, got '$rounds'"
 [[ $connections =~ ^[1-9][0-9]*$ && $connections -ge $threads ]] ||

@@ -71,6 +71,7 @@ func jwtkitCheck() checkConfig {
 			snippet("echo"),
 			snippet("echov5"),
 			snippet("fiber"),
+			snippet("fiberv3"),
 			own("adapters/adaptertest", "adaptertest", []string{"adapters/adaptertest", "adapters/nethttp"},
 				[]string{"go", "test", "-count=1", "./..."}),
 			own("stores/memory", "memory", []string{"stores/memory"}, run),
