@@ -70,6 +70,7 @@ func jwtkitCheck() checkConfig {
 			snippet("gin"),
 			snippet("echo"),
 			snippet("fiber"),
+			own("adapters/grpc", "grpc", []string{"adapters/grpc", "stores/memory"}, run),
 			own("adapters/adaptertest", "adaptertest", []string{"adapters/adaptertest", "adapters/nethttp"},
 				[]string{"go", "test", "-count=1", "./..."}),
 			own("stores/memory", "memory", []string{"stores/memory"}, run),
