@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -37,11 +38,21 @@ type checkConfig struct {
 	cli       *cli
 }
 
+// source is the folder of the repository the consumer's program comes from.
+func (c consumer) source() string {
+	if c.dir != "" || len(c.files) == 0 {
+		return c.dir
+	}
+	return path.Dir(c.files[0][0])
+}
+
 // jwtkitCheck is the check of this repository. The framework programs are the getting-started
 // programs of docs/snippets, taken as they are (their main_test.go needs the docs module's
 // internal walkthrough, so it stays behind); the others are the small programs in
 // tools/release/testdata/consumers, where neither this module nor the workspace builds them:
-// they need the published modules.
+// they need the published modules. The gRPC adapter has both: its own program runs the
+// interceptor, and the getting-started program, which also needs the net/http adapter for the
+// token endpoints, is built as a reader who copies it gets it.
 func jwtkitCheck() checkConfig {
 	snippet := func(fw string) consumer {
 		return consumer{
@@ -72,6 +83,8 @@ func jwtkitCheck() checkConfig {
 			snippet("echov5"),
 			snippet("fiber"),
 			snippet("fiberv3"),
+			own("adapters/grpc", "grpc", []string{"adapters/grpc", "stores/memory"}, run),
+			snippet("grpc"),
 			own("adapters/adaptertest", "adaptertest", []string{"adapters/adaptertest", "adapters/nethttp"},
 				[]string{"go", "test", "-count=1", "./..."}),
 			own("stores/memory", "memory", []string{"stores/memory"}, run),
@@ -218,10 +231,10 @@ func runCheck(ctx context.Context, w *workspace, cfg checkConfig, opt checkOptio
 		t := time.Now()
 		n, err := runConsumer(ctx, g, w, c, v, tmp)
 		if err != nil {
-			fail("consumer of "+c.module, err)
+			fail("consumer of "+c.module+" ("+c.source()+")", err)
 			continue
 		}
-		opt.logf("ok   consumer of %s: go get, go mod tidy (%d modules in go list -m all), %s (%s)", c.module, n, stepNames(c.steps), since(t))
+		opt.logf("ok   consumer of %s (%s): go get, go mod tidy (%d modules in go list -m all), %s (%s)", c.module, c.source(), n, stepNames(c.steps), since(t))
 	}
 	if cfg.cli != nil {
 		t := time.Now()
@@ -294,7 +307,8 @@ func tempModFile(w *workspace, m *mod, p *proxy, dir string) (string, error) {
 // runConsumer makes the consumer module and runs its steps. It returns the number of modules
 // in the consumer's build list.
 func runConsumer(ctx context.Context, g *goRunner, w *workspace, c consumer, v, tmp string) (int, error) {
-	dir := filepath.Join(tmp, "consumers", strings.ReplaceAll(c.module, "/", "-"))
+	// Named after the program rather than the module: one module may have two consumers.
+	dir := filepath.Join(tmp, "consumers", strings.ReplaceAll(c.source(), "/", "-"))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}

@@ -34,8 +34,13 @@ func TestRepositoryVersion(t *testing.T) {
 	}
 	cfg := jwtkitCheck()
 	covered := map[string]bool{cfg.cli.dir: true}
+	sources := map[string]bool{}
 	for _, c := range cfg.consumers {
 		covered[c.module] = true
+		if sources[c.source()] {
+			t.Errorf("two consumers take their program from %s: they would share one folder", c.source())
+		}
+		sources[c.source()] = true
 	}
 	for _, m := range w.published() {
 		if !covered[m.dir] {

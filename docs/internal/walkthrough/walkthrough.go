@@ -30,6 +30,19 @@ type step struct {
 // Run walks the program serving at baseURL ("http://127.0.0.1:port") through the guide.
 func Run(t *testing.T, baseURL string) {
 	t.Helper()
+	run(t, baseURL, true)
+}
+
+// RunTokenEndpoints is Run without GET /api/health and GET /api/me, for a program whose HTTP
+// server has only the token endpoints (the gRPC program: its public and protected calls are
+// gRPC methods).
+func RunTokenEndpoints(t *testing.T, baseURL string) {
+	t.Helper()
+	run(t, baseURL, false)
+}
+
+func run(t *testing.T, baseURL string, routes bool) {
+	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
 	do := func(s step) (int, http.Header, string) {
 		t.Helper()
@@ -82,7 +95,9 @@ func Run(t *testing.T, baseURL string) {
 		login    = `{"username":"demo","password":"demo-password"}`
 	)
 
-	do(step{name: "health", method: "GET", path: "/api/health", status: 200, want: `{"status":"ok"}`})
+	if routes {
+		do(step{name: "health", method: "GET", path: "/api/health", status: 200, want: `{"status":"ok"}`})
+	}
 
 	_, header, body := do(step{name: "obtain", method: "POST", path: "/api/token/", contentType: jsonType, body: login, status: 200})
 	pair := tokens(body)
@@ -103,12 +118,14 @@ func Run(t *testing.T, baseURL string) {
 	do(step{name: "missing field", method: "POST", path: "/api/token/", contentType: jsonType,
 		body: `{"username":"demo"}`, status: 400, want: `{"password":["This field is required."]}`})
 
-	do(step{name: "me without a token", method: "GET", path: "/api/me", status: 401,
-		want: `{"detail":"Authentication credentials were not provided."}`})
-	do(step{name: "me", method: "GET", path: "/api/me", bearer: pair["access"], status: 200,
-		want: `{"user_id":1,"username":"demo"}`})
-	do(step{name: "me with the refresh token", method: "GET", path: "/api/me", bearer: pair["refresh"], status: 401,
-		want: `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"}]}`})
+	if routes {
+		do(step{name: "me without a token", method: "GET", path: "/api/me", status: 401,
+			want: `{"detail":"Authentication credentials were not provided."}`})
+		do(step{name: "me", method: "GET", path: "/api/me", bearer: pair["access"], status: 200,
+			want: `{"user_id":1,"username":"demo"}`})
+		do(step{name: "me with the refresh token", method: "GET", path: "/api/me", bearer: pair["refresh"], status: 401,
+			want: `{"detail":"Given token not valid for any token type","code":"token_not_valid","messages":[{"token_class":"AccessToken","token_type":"access","message":"Token has wrong type"}]}`})
+	}
 
 	_, _, body = do(step{name: "refresh", method: "POST", path: "/api/token/refresh/", contentType: jsonType,
 		body: `{"refresh":"` + pair["refresh"] + `"}`, status: 200})

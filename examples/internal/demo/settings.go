@@ -19,6 +19,7 @@ import (
 // two, JWTKIT_STORE and JWTKIT_STORE_DSN, are storeopen.EnvStore and storeopen.EnvDSN.
 const (
 	EnvAddr                   = "JWTKIT_ADDR"
+	EnvGRPCAddr               = "JWTKIT_GRPC_ADDR"
 	EnvSigningKey             = "JWTKIT_SIGNING_KEY"
 	EnvAccessTTL              = "JWTKIT_ACCESS_TTL"
 	EnvRefreshTTL             = "JWTKIT_REFRESH_TTL"
@@ -46,11 +47,17 @@ var Algorithms = []jwtkit.Algorithm{
 // accident; set JWTKIT_ADDR=:8000 to listen on every interface.
 const DefaultAddr = "127.0.0.1:8000"
 
+// DefaultGRPCAddr is the gRPC example's gRPC listen address, loopback only as DefaultAddr.
+const DefaultGRPCAddr = "127.0.0.1:50051"
+
 // Settings are an example server's settings. FromEnv reads them; an empty variable counts as
 // unset and means the default.
 type Settings struct {
 	// Addr is the listen address (JWTKIT_ADDR). Default: DefaultAddr.
 	Addr string
+	// GRPCAddr is the gRPC listen address of the gRPC example (JWTKIT_GRPC_ADDR); the other
+	// examples ignore it. Default: DefaultGRPCAddr.
+	GRPCAddr string
 	// Algorithm signs every token (JWTKIT_ALGORITHM), one of Algorithms. Default: HS256.
 	Algorithm jwtkit.Algorithm
 	// SigningKey is the HMAC secret of an HS algorithm (JWTKIT_SIGNING_KEY), used as it is: its
@@ -101,12 +108,16 @@ func FromEnv() (Settings, error) { return FromEnvFunc(os.Getenv) }
 func FromEnvFunc(getenv func(string) string) (Settings, error) {
 	s := Settings{
 		Addr:       cmp.Or(getenv(EnvAddr), DefaultAddr),
+		GRPCAddr:   cmp.Or(getenv(EnvGRPCAddr), DefaultGRPCAddr),
 		SigningKey: getenv(EnvSigningKey),
 		Store:      storeopen.FromEnvFunc(getenv),
 	}
 	s.Store.AutoMigrate = true
 	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
 		return Settings{}, invalid("%s=%q is not a host:port address such as 127.0.0.1:8000 or :8000", EnvAddr, s.Addr)
+	}
+	if _, _, err := net.SplitHostPort(s.GRPCAddr); err != nil {
+		return Settings{}, invalid("%s=%q is not a host:port address such as 127.0.0.1:50051 or :50051", EnvGRPCAddr, s.GRPCAddr)
 	}
 	if !slices.Contains(storeopen.Kinds(), s.Store.Kind) {
 		return Settings{}, invalid("%s=%q: want one of %s", storeopen.EnvStore, s.Store.Kind, strings.Join(storeopen.Kinds(), ", "))

@@ -20,6 +20,7 @@ func TestDefaults(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Settings{
 		Addr:       "127.0.0.1:8000",
+		GRPCAddr:   "127.0.0.1:50051",
 		Algorithm:  jwtkit.HS256,
 		Store:      storeopen.Settings{Kind: "sqlite", DSN: storeopen.DefaultDSN("sqlite"), AutoMigrate: true},
 		AccessTTL:  5 * time.Minute,
@@ -30,6 +31,7 @@ func TestDefaults(t *testing.T) {
 func TestEveryVariable(t *testing.T) {
 	s, err := FromEnvFunc(envOf(map[string]string{
 		"JWTKIT_ADDR":                     ":9000",
+		"JWTKIT_GRPC_ADDR":                ":9001",
 		"JWTKIT_SIGNING_KEY":              "a key of at least thirty-two characters",
 		"JWTKIT_STORE":                    "redis",
 		"JWTKIT_STORE_DSN":                "redis://127.0.0.1:6380/2",
@@ -47,6 +49,7 @@ func TestEveryVariable(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, Settings{
 		Addr:                   ":9000",
+		GRPCAddr:               ":9001",
 		Algorithm:              jwtkit.HS512,
 		SigningKey:             "a key of at least thirty-two characters",
 		Store:                  storeopen.Settings{Kind: "redis", DSN: "redis://127.0.0.1:6380/2", AutoMigrate: true},
@@ -116,6 +119,7 @@ func TestInvalidSettings(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"JWTKIT_ADDR": "localhost"}, `JWTKIT_ADDR="localhost" is not a host:port address`},
+		{map[string]string{"JWTKIT_GRPC_ADDR": "50051"}, `JWTKIT_GRPC_ADDR="50051" is not a host:port address`},
 		{map[string]string{"JWTKIT_STORE": "sqlite3"}, `JWTKIT_STORE="sqlite3": want one of memory, sqlite, redis, postgres, mysql`},
 		{map[string]string{"JWTKIT_ACCESS_TTL": "5"}, `JWTKIT_ACCESS_TTL="5" is not a Go duration`},
 		{map[string]string{"JWTKIT_ACCESS_TTL": "500ms"}, `JWTKIT_ACCESS_TTL="500ms" must be at least 1s`},
