@@ -49,9 +49,18 @@ func ErrorHandler(auth *jwtkit.Auth) fiber.ErrorHandler {
 			}
 			return write(c, tooLarge)
 		}
+		if errors.As(err, &fe) && fe.Code == fiber.StatusBadRequest && strings.HasPrefix(fe.Message, unparsed) {
+			// fasthttp from v1.69 quotes the header lines it cannot parse, Authorization
+			// included, whatever SecureErrorLogMessage says: a bare 400 keeps tokens out.
+			return fiber.DefaultErrorHandler(c, fiber.ErrBadRequest)
+		}
 		return fiber.DefaultErrorHandler(c, err)
 	}
 }
+
+// unparsed begins the text of every error fasthttp raises for a request it cannot read, which
+// Fiber hands to the ErrorHandler as a 400 carrying that text alone.
+const unparsed = "error when reading request "
 
 // Listener wraps ln so that the server survives the two edges net/http's Server survives:
 //

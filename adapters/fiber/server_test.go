@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -175,4 +176,28 @@ func TestListenerLetsTheClientReadTheEarly413(t *testing.T) {
 		_ = resp.Body.Close()
 		require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "request %d", i)
 	}
+}
+
+// TestErrorHandlerHidesUnparsedHeaders: from v1.69 fasthttp quotes the header lines it cannot
+// parse, Authorization included, in the error Fiber hands its ErrorHandler as a 400. This
+// module's own fasthttp predates that, but an application's go.mod can raise it (a Fiber v3
+// module beside it does), so the handler is given such an error directly: the answer must be
+// a bare 400 without the token.
+func TestErrorHandlerHidesUnparsedHeaders(t *testing.T) {
+	auth := newAuth(t, nil)
+	token := pair(t, auth, 1, nil).Access
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: jwtfiber.ErrorHandler(auth)})
+	app.Get("/quoted", func(*fiber.Ctx) error {
+		return fiber.NewError(fiber.StatusBadRequest, "error when reading request headers: invalid header value: \"Authorization: Bearer "+token+"\\x00\"")
+	})
+	app.Get("/own", func(*fiber.Ctx) error { return fiber.NewError(fiber.StatusBadRequest, "a handler's own message") })
+	resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/quoted", nil))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	assert.Equal(t, "Bad Request", string(body))
+	resp, err = app.Test(httptest.NewRequest(http.MethodGet, "/own", nil))
+	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
+	assert.Equal(t, "a handler's own message", string(body), "a handler's 400 keeps its text")
 }

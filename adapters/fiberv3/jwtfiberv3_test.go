@@ -103,7 +103,7 @@ func serve(t testing.TB, app *fiber.App) string {
 // newApp is a Fiber app as the tests build it. ReadBufferSize is raised from fasthttp's 4 KiB
 // so that a header carrying a token up to core's MaxTokenLength (8 KiB) reaches the adapter.
 func newApp() *fiber.App {
-	return fiber.New(fiber.Config{ReadBufferSize: 16 << 10})
+	return fiber.New(fiber.Config{ReadBufferSize: 16 << 10, DisablePreParseMultipartForm: true})
 }
 
 // conformanceApp is the suite's app; opts.MaxHeaderBytes is fasthttp's read buffer, which
@@ -115,7 +115,7 @@ func newApp() *fiber.App {
 // included, in the 400 it answers to a malformed header (a bare LF inside a token): Fiber
 // sends that error text as the body, so without it the answer echoes the token.
 func conformanceApp(auth *jwtkit.Auth, opts adaptertest.Options) *fiber.App {
-	app := fiber.New(fiber.Config{ReadBufferSize: opts.MaxHeaderBytes,
+	app := fiber.New(fiber.Config{ReadBufferSize: opts.MaxHeaderBytes, DisablePreParseMultipartForm: true,
 		BodyLimit: int(auth.Config().MaxBodyBytes), ErrorHandler: jwtfiberv3.ErrorHandler(auth)})
 	app.Server().SecureErrorLogMessage = true
 	jwtfiberv3.Mount(app.Group(jwtkit.DefaultPrefix), auth)

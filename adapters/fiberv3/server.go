@@ -39,10 +39,21 @@ import (
 // claim. An application with an error handler of its own calls this one for those two errors.
 func ErrorHandler(auth *jwtkit.Auth) fiber.ErrorHandler {
 	tooLarge := auth.TooLarge()
+	// fasthttp refuses the body before routing, so the endpoint is told by its path: a token
+	// endpoint's answer names its methods (Allow), as every other answer of it does.
+	atEndpoint := tooLarge
+	atEndpoint.Header = tooLarge.Header.Clone()
+	atEndpoint.Header.Set("Allow", "POST, OPTIONS")
+	routes := auth.Routes()
 	return func(c fiber.Ctx, err error) error {
 		var fe *fiber.Error
 		switch {
 		case errors.As(err, &fe) && fe.Code == fiber.StatusRequestEntityTooLarge:
+			for _, rt := range routes {
+				if strings.HasSuffix(c.Path(), rt.Path) {
+					return write(c, atEndpoint)
+				}
+			}
 			return write(c, tooLarge)
 		case errors.As(err, &fe) && fe.Code == fiber.StatusBadRequest && strings.HasPrefix(fe.Message, unparsed):
 			return fiber.DefaultErrorHandler(c, fiber.ErrBadRequest)
