@@ -73,6 +73,9 @@ func run() int {
 		// fasthttp quotes when it cannot parse a request out of its 400.
 		BodyLimit:    jwtkit.DefaultMaxBodyBytes,
 		ErrorHandler: jwtfiberv3.ErrorHandler(auth),
+		// fasthttp would parse a multipart body itself and answer a malformed one with its own
+		// text; the token endpoints parse it as DRF does.
+		DisablePreParseMultipartForm: true,
 	})
 	// fasthttp quotes the raw request, Authorization header included, in the errors it logs and
 	// answers for some malformed requests; this leaves it out of those ErrorHandler does not see.

@@ -66,7 +66,7 @@ func run() int {
 		_, _ = w.Write(demo.Health)
 	})
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           jwthttp.ExactPaths(mux), // /api//token/ is a 404, not a redirect
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,

@@ -59,6 +59,9 @@ func newApp() (*fiber.App, error) {
 		// 400 to a request it cannot parse, tokens included, out of the answer.
 		BodyLimit:    jwtkit.DefaultMaxBodyBytes,
 		ErrorHandler: jwtfiberv3.ErrorHandler(auth),
+		// fasthttp would parse a multipart body itself and answer a malformed one with its own
+		// text; the token endpoints parse it as DRF does.
+		DisablePreParseMultipartForm: true,
 	})
 	app.Server().SecureErrorLogMessage = true // and out of fasthttp's logs
 	api := app.Group("/api")

@@ -87,7 +87,7 @@ func newServers() (http.Handler, *grpc.Server, error) {
 	)
 	healthpb.RegisterHealthServer(rpc, health.NewServer())
 	rpc.RegisterService(&accountService, nil)
-	return mux, rpc, nil
+	return jwthttp.ExactPaths(mux), rpc, nil // exact paths: /api//token/ is a 404, not a redirect
 }
 
 // whoAmI is a protected method: the interceptor has put the caller in its context.
