@@ -11,7 +11,7 @@ FUZZTIME ?= 30s
 # workspace builds with) runs the release check, vet, tidy and the release procedure.
 RELEASE  := cd tools/release && GOWORK=off $(GO) run . -C $(CURDIR)
 
-.PHONY: test vet lint bench bench-compare fuzz tidy modules release-check release test-tools
+.PHONY: test vet lint bench bench-compare fuzz parity tidy modules release-check release test-tools
 
 modules:
 	@printf '%s\n' $(MODULES)
@@ -64,6 +64,16 @@ bench:
 BENCHCOUNT ?= 6
 bench-compare:
 	@COUNT=$(BENCHCOUNT) BENCHTIME=$(BENCHTIME) GO=$(GO) ./bench/compare.sh
+
+# The differential test against a real simplejwt server (examples/internal/parity), with many
+# more generated requests than make test sends: PARITY_CASES per framework and setting, from
+# PARITY_SEED. It needs Debian's python3-django, python3-djangorestframework and
+# python3-djangorestframework-simplejwt.
+PARITY_CASES ?= 5000
+PARITY_SEED  ?= $(shell date +%s)
+parity:
+	@cd examples && PARITY_CASES=$(PARITY_CASES) PARITY_SEED=$(PARITY_SEED) \
+		$(GO) test -count=1 -timeout 60m -v -run 'TestParity' ./internal/parity
 
 # Run every fuzz target of every module for FUZZTIME each (make test already runs their seeds).
 fuzz:

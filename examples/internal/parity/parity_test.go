@@ -19,7 +19,7 @@ import (
 )
 
 // frameworks are the example servers compared with the reference.
-var frameworks = []string{"nethttp", "gin", "echo", "fiber"}
+var frameworks = []string{"nethttp", "gin", "echo", "echov5", "fiber", "fiberv3"}
 
 // configs are the settings both servers run with, as JWTKIT_* and PARITY_* variables.
 var configs = []struct {
