@@ -1,6 +1,7 @@
 package jwtfiber_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -134,7 +135,32 @@ func start(t testing.TB, auth *jwtkit.Auth, opts adaptertest.Options) string {
 // TestConformance runs the suite with a 16 KiB read buffer, room for a header carrying a token
 // of core's MaxTokenLength (fasthttp's default of 4 KiB is not).
 func TestConformance(t *testing.T) {
-	adaptertest.Run(t, start, adaptertest.Options{Server: adaptertest.FastHTTP, MaxHeaderBytes: 16 << 10})
+	adaptertest.Run(t, start, adaptertest.Options{Server: fasthttpServer(t), MaxHeaderBytes: 16 << 10})
+}
+
+// fasthttpServer is the kind of the fasthttp this test runs on, found by asking it. This module
+// requires an older fasthttp, but a build list may select v1.69 or later (the repository's
+// workspace does, for the Fiber v3 adapter beside this one, and so does an application's go.mod
+// that also requires Fiber v3), and from v1.69 fasthttp refuses a control byte in a header
+// value itself, before the app sees the request.
+func fasthttpServer(t *testing.T) adaptertest.Server {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/", func(c *fiber.Ctx) error { return c.SendStatus(http.StatusNoContent) })
+	base := serve(t, app)
+	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(base, "http://"), 5*time.Second)
+	require.NoError(t, err)
+	defer func() { _ = conn.Close() }()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(5*time.Second)))
+	_, err = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\nX-Probe: a\x01b\r\nConnection: close\r\n\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	if resp.StatusCode == http.StatusBadRequest {
+		return adaptertest.FastHTTPStrict
+	}
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	return adaptertest.FastHTTP
 }
 
 // call sends one request to app in process; headers are name/value pairs.
