@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,8 +24,11 @@ func (s suite) rotationThroughCore(t *testing.T, shared bool) {
 	key, err := jwtkit.NewHMACKey(jwtkit.HS256, []byte("storetest-rotation-secret-0123456789-xyz"), "")
 	require.NoError(t, err)
 	newAuth := func() *jwtkit.Auth {
+		// The race is about atomicity, not latency: 64 refreshes queued on SQLite's one write
+		// lock, on a machine busy with other builds, can wait past the default store deadline,
+		// which storetest.Hang tests on its own.
 		a, err := jwtkit.New(jwtkit.Config{SigningKey: key, Store: s.newStore(t), Stateless: true,
-			RotateRefreshTokens: true, BlacklistAfterRotation: true})
+			RotateRefreshTokens: true, BlacklistAfterRotation: true, StoreTimeout: 30 * time.Second})
 		require.NoError(t, err)
 		return a
 	}
