@@ -189,8 +189,8 @@ func TestUsersUnknownUsernameCostsAHash(t *testing.T) {
 	_, err := d.DB.ExecContext(ctx, `CREATE TABLE auth_user (id integer PRIMARY KEY, username text UNIQUE,
 		password text, is_active bool)`)
 	require.NoError(t, err)
-	// A deliberately slow hash (2,000,000 PBKDF2 rounds of "pw") and a fast one (MD5).
-	slow := "pbkdf2_sha256$2000000$salt$T4Pi5f+4+JDrUru90t2T9sDJvxl1aZ++nknw7veefnA="
+	// A slow hash (300,000 PBKDF2 rounds of "pw") and a fast one (MD5).
+	slow := "pbkdf2_sha256$300000$salt$JdnAIEivVqvjDI72l9d5uyG7Gv6aLwpR343nB9chuUQ="
 	fast := "md5$salt$e3e09de35e54460a4a3e0abcaa4a2c76"
 	_, err = d.DB.ExecContext(ctx, `INSERT INTO auth_user VALUES (1, 'slow', ?, 1), (2, 'fast', ?, 1)`, slow, fast)
 	require.NoError(t, err)
