@@ -91,6 +91,7 @@ func jwtkitCheck() checkConfig {
 			own("stores/redis", "redis", []string{"stores/redis"}, []string{"go", "build", "-o", os.DevNull, "."}),
 			own("stores/sql", "sql", []string{"stores/sql"}, run),
 			own("stores/open", "open", []string{"stores/open"}, run),
+			own("django", "django", []string{"django"}, run),
 			own("stores/storetest", "storetest", []string{"stores/storetest", "stores/memory"},
 				[]string{"go", "test", "-count=1", "-run", "TestConformance/(Revoke|RevokeOnce|RevokeOnceRace|UserCutoff|Family)$", "./..."}),
 		},
