@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,38 +53,42 @@ func TestBrowser(t *testing.T) {
 
 	for _, fw := range frameworks {
 		t.Run(fw, func(t *testing.T) {
-			// Most of a scenario is waiting for a token to expire: the frameworks run side by side.
-			t.Parallel()
 			bin := servertest.BuildDir(t, filepath.Join("..", fw))
+			// Most of a scenario is waiting for a token to expire, so a framework's four run at
+			// once, each in its own browser (t.Run may be called from several goroutines; a
+			// t.Parallel subtest would wait for a slot of -parallel, which is GOMAXPROCS).
+			var modes sync.WaitGroup
 			for _, mode := range []string{"header", "cookie"} {
-				t.Run(mode, func(t *testing.T) {
-					listed, unlisted := listen(t), listen(t)
-					env := []string{"JWTKIT_ADDR=127.0.0.1:0", "JWTKIT_STORE=memory",
-						"JWTKIT_SIGNING_KEY=" + servertest.Key, "JWTKIT_ACCESS_TTL=2s",
-						"JWTKIT_CORS_ORIGINS=" + origin(listed)}
-					if mode == "cookie" {
-						env = append(env, "JWTKIT_COOKIE_MODE=true")
-					}
-					s := servertest.Start(t, bin, env...)
-					serve(t, listed, frontend.PageFor(s.URL))
-					serve(t, unlisted, frontend.PageFor(s.URL))
-
-					sc := scenario{Chromium: chromium, API: s.URL, Mode: mode, Shots: shots}
-					t.Run("same origin", func(t *testing.T) {
-						sc := sc
-						sc.Page, sc.Name = s.URL+"/", fw+"-"+mode+"-same-origin"
-						run(t, node, sc)
-					})
-					t.Run("cross origin", func(t *testing.T) {
-						sc := sc
-						sc.Page, sc.Unlisted, sc.Name = origin(listed)+"/", origin(unlisted)+"/", fw+"-"+mode+"-cross-origin"
-						run(t, node, sc)
-					})
-					s.Stop(t)
-				})
+				modes.Go(func() { t.Run(mode, func(t *testing.T) { runMode(t, fw, bin, mode, node, chromium, shots) }) })
 			}
+			modes.Wait()
 		})
 	}
+}
+
+// runMode starts one server in mode and runs the same-origin and cross-origin scenarios on it.
+func runMode(t *testing.T, fw, bin, mode, node, chromium, shots string) {
+	listed, unlisted := listen(t), listen(t)
+	env := []string{"JWTKIT_ADDR=127.0.0.1:0", "JWTKIT_STORE=memory",
+		"JWTKIT_SIGNING_KEY=" + servertest.Key, "JWTKIT_ACCESS_TTL=2s",
+		"JWTKIT_CORS_ORIGINS=" + origin(listed)}
+	if mode == "cookie" {
+		env = append(env, "JWTKIT_COOKIE_MODE=true")
+	}
+	s := servertest.Start(t, bin, env...)
+	serve(t, listed, frontend.PageFor(s.URL))
+	serve(t, unlisted, frontend.PageFor(s.URL))
+
+	name := fw + "-" + mode
+	same := scenario{Chromium: chromium, API: s.URL, Mode: mode, Shots: shots,
+		Page: s.URL + "/", Name: name + "-same-origin"}
+	cross := same
+	cross.Page, cross.Unlisted, cross.Name = origin(listed)+"/", origin(unlisted)+"/", name+"-cross-origin"
+	var both sync.WaitGroup
+	both.Go(func() { t.Run("same origin", func(t *testing.T) { run(t, node, same) }) })
+	both.Go(func() { t.Run("cross origin", func(t *testing.T) { run(t, node, cross) }) })
+	both.Wait()
+	s.Stop(t)
 }
 
 // browserTools finds node and Chromium ($JWTKIT_CHROMIUM, else chromium on PATH) and checks

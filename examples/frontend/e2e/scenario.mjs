@@ -97,10 +97,10 @@ async function listed() {
   assert.deepEqual(JSON.parse((await page.textContent("#result")).split("\n").slice(1).join("\n")),
     { user_id: 1, username: "demo" });
 
-  // Let the access token expire (the server's JWTKIT_ACCESS_TTL is short), then the same click:
-  // a 401, one refresh, one retry.
+  // Let the access token expire (the server's JWTKIT_ACCESS_TTL is short, and it tolerates no
+  // clock skew), then the same click: a 401, one refresh, one retry.
   const exp = Number(await page.getAttribute("#session", "data-exp"));
-  await page.waitForTimeout(Math.max(0, exp * 1000 - Date.now()) + 1100);
+  await page.waitForTimeout(Math.max(0, exp * 1000 - Date.now()) + 300);
   const before = (await logLines(page)).length;
   await page.click("#me");
   await page.waitForFunction((n) => document.querySelectorAll("#log li").length >= n, before + 3, wait);
