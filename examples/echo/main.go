@@ -61,9 +61,16 @@ func run() int {
 	e := echo.New()
 	if len(s.CORSOrigins) > 0 {
 		// Pages on the JWTKIT_CORS_ORIGINS origins may call the API with cookies; other
-		// origins' answers get no CORS header, so their pages cannot read them.
+		// origins' answers get no CORS header, so their pages cannot read them. Echo v4's CORS
+		// takes every OPTIONS for a preflight and answers it with an empty 204; the Skipper
+		// leaves an OPTIONS that is not one (no Access-Control-Request-Method) to the token
+		// endpoints, which describe themselves as simplejwt's do.
 		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: s.CORSOrigins,
-			AllowMethods: demo.CORSMethods, AllowHeaders: demo.CORSHeaders, AllowCredentials: true}))
+			AllowMethods: demo.CORSMethods, AllowHeaders: demo.CORSHeaders, AllowCredentials: true,
+			Skipper: func(c echo.Context) bool {
+				r := c.Request()
+				return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") == ""
+			}}))
 	}
 	// The browser front end (examples/frontend), on the API's own origin.
 	e.GET("/", func(c echo.Context) error { return c.Blob(http.StatusOK, frontend.ContentType, frontend.Page) })

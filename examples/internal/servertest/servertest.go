@@ -99,6 +99,8 @@ func Run(t *testing.T, framework string) {
 
 	t.Run("features beyond simplejwt", func(t *testing.T) { runFeatures(t, bin) })
 
+	t.Run("cors", func(t *testing.T) { runCORS(t, bin, key) })
+
 	t.Run("hung store", func(t *testing.T) { runHungStore(t, bin) })
 
 	t.Run("settings that cannot work", func(t *testing.T) { runInvalid(t, bin) })
