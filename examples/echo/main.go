@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	jwtecho "github.com/jwtkit/jwtkit/adapters/echo"
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/jwtkit/jwtkit/examples/frontend"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
@@ -57,6 +59,21 @@ func run() int {
 	// Served by an http.Server below rather than e.Start: no banner, and the same graceful
 	// shutdown as the other examples.
 	e := echo.New()
+	if len(s.CORSOrigins) > 0 {
+		// Pages on the JWTKIT_CORS_ORIGINS origins may call the API with cookies; other
+		// origins' answers get no CORS header, so their pages cannot read them. Echo v4's CORS
+		// takes every OPTIONS for a preflight and answers it with an empty 204; the Skipper
+		// leaves an OPTIONS that is not one (no Access-Control-Request-Method) to the token
+		// endpoints, which describe themselves as simplejwt's do.
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: s.CORSOrigins,
+			AllowMethods: demo.CORSMethods, AllowHeaders: demo.CORSHeaders, AllowCredentials: true,
+			Skipper: func(c echo.Context) bool {
+				r := c.Request()
+				return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") == ""
+			}}))
+	}
+	// The browser front end (examples/frontend), on the API's own origin.
+	e.GET("/", func(c echo.Context) error { return c.Blob(http.StatusOK, frontend.ContentType, frontend.Page) })
 	api := e.Group(jwtkit.DefaultPrefix)
 	jwtecho.Mount(api, auth)                   // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	e.Any(jwtkit.JWKSPath, jwtecho.JWKS(auth)) // the public keys; 404 with an HS key

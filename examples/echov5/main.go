@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
 
 	jwtechov5 "github.com/jwtkit/jwtkit/adapters/echov5"
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/jwtkit/jwtkit/examples/frontend"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
@@ -57,6 +59,14 @@ func run() int {
 	// Echo v5 logs JSON on stdout unless given a logger. Its router matches paths exactly: no
 	// case folding, and no redirect or match for a missing or extra trailing slash.
 	e := echo.NewWithConfig(echo.Config{Logger: slog.Default()})
+	if len(s.CORSOrigins) > 0 {
+		// Pages on the JWTKIT_CORS_ORIGINS origins may call the API with cookies; other
+		// origins' answers get no CORS header, so their pages cannot read them.
+		e.Use(middleware.CORSWithConfig(middleware.CORSConfig{AllowOrigins: s.CORSOrigins,
+			AllowMethods: demo.CORSMethods, AllowHeaders: demo.CORSHeaders, AllowCredentials: true}))
+	}
+	// The browser front end (examples/frontend), on the API's own origin.
+	e.GET("/", func(c *echo.Context) error { return c.Blob(http.StatusOK, frontend.ContentType, frontend.Page) })
 	api := e.Group(jwtkit.DefaultPrefix)
 	jwtechov5.Mount(api, auth)                   // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	e.Any(jwtkit.JWKSPath, jwtechov5.JWKS(auth)) // the public keys; 404 with an HS key

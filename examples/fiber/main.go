@@ -12,13 +12,16 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
 
 	jwtfiber "github.com/jwtkit/jwtkit/adapters/fiber"
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/jwtkit/jwtkit/examples/frontend"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
@@ -80,6 +83,18 @@ func run() int {
 	// fasthttp quotes the raw request, Authorization header included, in the 400 it sends for
 	// a malformed request; this keeps tokens out of those answers.
 	router.Server().SecureErrorLogMessage = true
+	if len(s.CORSOrigins) > 0 {
+		// Pages on the JWTKIT_CORS_ORIGINS origins may call the API with cookies; other
+		// origins' answers get no CORS header, so their pages cannot read them.
+		router.Use(cors.New(cors.Config{AllowOrigins: strings.Join(s.CORSOrigins, ","),
+			AllowMethods: strings.Join(demo.CORSMethods, ","), AllowHeaders: strings.Join(demo.CORSHeaders, ","),
+			AllowCredentials: true}))
+	}
+	// The browser front end (examples/frontend), on the API's own origin.
+	router.Get("/", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, frontend.ContentType)
+		return c.Send(frontend.Page)
+	})
 	api := router.Group(jwtkit.DefaultPrefix)
 	jwtfiber.Mount(api, auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	router.All(jwtkit.JWKSPath, jwtfiber.JWKS(auth)) // the public keys; 404 with an HS key

@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/cors"
 
 	jwtfiberv3 "github.com/jwtkit/jwtkit/adapters/fiberv3"
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/jwtkit/jwtkit/examples/frontend"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
@@ -80,6 +82,17 @@ func run() int {
 	// fasthttp quotes the raw request, Authorization header included, in the errors it logs and
 	// answers for some malformed requests; this leaves it out of those ErrorHandler does not see.
 	router.Server().SecureErrorLogMessage = true
+	if len(s.CORSOrigins) > 0 {
+		// Pages on the JWTKIT_CORS_ORIGINS origins may call the API with cookies; other
+		// origins' answers get no CORS header, so their pages cannot read them.
+		router.Use(cors.New(cors.Config{AllowOrigins: s.CORSOrigins, AllowMethods: demo.CORSMethods,
+			AllowHeaders: demo.CORSHeaders, AllowCredentials: true}))
+	}
+	// The browser front end (examples/frontend), on the API's own origin.
+	router.Get("/", func(c fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, frontend.ContentType)
+		return c.Send(frontend.Page)
+	})
 	api := router.Group(jwtkit.DefaultPrefix)
 	jwtfiberv3.Mount(api, auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	router.All(jwtkit.JWKSPath, jwtfiberv3.JWKS(auth)) // the public keys; 404 with an HS key

@@ -15,10 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
 
 	jwtgin "github.com/jwtkit/jwtkit/adapters/gin"
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/jwtkit/jwtkit/examples/frontend"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
@@ -64,6 +66,14 @@ func run() int {
 	// c.ClientIP() in your own handlers should be the connection's address. (jwtkit never reads
 	// c.ClientIP(): its login rate limit believes only jwtkit.Config.TrustedProxies.)
 	_ = router.SetTrustedProxies(nil)
+	if len(s.CORSOrigins) > 0 {
+		// Pages on the JWTKIT_CORS_ORIGINS origins may call the API with cookies. gin-contrib/cors
+		// answers a request from any other origin with a bare 403.
+		router.Use(cors.New(cors.Config{AllowOrigins: s.CORSOrigins, AllowMethods: demo.CORSMethods,
+			AllowHeaders: demo.CORSHeaders, AllowCredentials: true}))
+	}
+	// The browser front end (examples/frontend), on the API's own origin.
+	router.GET("/", func(c *gin.Context) { c.Data(http.StatusOK, frontend.ContentType, frontend.Page) })
 	api := router.Group(jwtkit.DefaultPrefix)
 	jwtgin.Mount(api, auth)                        // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	router.Any(jwtkit.JWKSPath, jwtgin.JWKS(auth)) // the public keys; 404 with an HS key

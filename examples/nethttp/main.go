@@ -18,8 +18,10 @@ import (
 
 	jwthttp "github.com/jwtkit/jwtkit/adapters/nethttp"
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	"github.com/jwtkit/jwtkit/examples/frontend"
 	"github.com/jwtkit/jwtkit/examples/internal/demo"
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
+	"github.com/rs/cors"
 )
 
 func main() { os.Exit(run()) }
@@ -56,6 +58,11 @@ func run() int {
 	mux := http.NewServeMux()
 	jwthttp.Mount(mux, jwtkit.DefaultPrefix, auth)  // /api/token/, …/refresh/, …/verify/, …/blacklist/, …/revoke-all/
 	mux.Handle(jwtkit.JWKSPath, jwthttp.JWKS(auth)) // the public keys; 404 with an HS key
+	// The browser front end (examples/frontend), on the API's own origin.
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", frontend.ContentType)
+		_, _ = w.Write(frontend.Page)
+	})
 	mux.HandleFunc("GET /api/health", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", demo.JSON)
 		_, _ = w.Write(demo.Health)
@@ -66,15 +73,23 @@ func run() int {
 		_, _ = w.Write(demo.Me(id))
 	})))
 
+	handler := jwthttp.ExactPaths(mux) // /api//token/ is a 404, not a redirect
+	if len(s.CORSOrigins) > 0 {
+		// Pages on the JWTKIT_CORS_ORIGINS origins may call the API with cookies; other
+		// origins' answers get no CORS header, so their pages cannot read them.
+		handler = cors.New(cors.Options{AllowedOrigins: s.CORSOrigins, AllowedMethods: demo.CORSMethods,
+			AllowedHeaders: demo.CORSHeaders, AllowCredentials: true}).Handler(handler)
+	}
+
 	// Every limit bounds what one client can hold: without them a client that sends slowly, or
 	// not at all, keeps its connection and its file descriptor for as long as it likes.
 	srv := &http.Server{
-		Handler:           jwthttp.ExactPaths(mux), // /api//token/ is a 404, not a redirect
-		ReadHeaderTimeout: 5 * time.Second,         // a header sent a byte at a time
-		ReadTimeout:       10 * time.Second,        // header and body
-		WriteTimeout:      15 * time.Second,        // the answer; well above the store's deadline
-		IdleTimeout:       60 * time.Second,        // a kept-alive connection between requests
-		MaxHeaderBytes:    16 << 10,                // a token at core's 8 KiB cap, with room for cookies
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,  // a header sent a byte at a time
+		ReadTimeout:       10 * time.Second, // header and body
+		WriteTimeout:      15 * time.Second, // the answer; well above the store's deadline
+		IdleTimeout:       60 * time.Second, // a kept-alive connection between requests
+		MaxHeaderBytes:    16 << 10,         // a token at core's 8 KiB cap, with room for cookies
 	}
 	return demo.Serve(ctx, s.Addr, store.Kind, srv.Serve, srv.Shutdown)
 }

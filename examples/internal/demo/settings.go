@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -205,12 +207,28 @@ func (s *Settings) readFeatures(getenv func(string) string) error {
 		return err
 	}
 	for o := range strings.SplitSeq(getenv(EnvCORSOrigins), ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			s.CORSOrigins = append(s.CORSOrigins, o)
+		if o = strings.TrimSpace(o); o == "" {
+			continue
 		}
+		// Every listed origin may send credentials; a wildcard would hand them to any site.
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			u.User != nil || u.Path != "" || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" ||
+			strings.Contains(u.Host, "*") {
+			return invalid("%s: %q is not an origin such as https://app.example.com or http://localhost:5173", EnvCORSOrigins, o)
+		}
+		s.CORSOrigins = append(s.CORSOrigins, o)
 	}
 	return nil
 }
+
+// CORSMethods and CORSHeaders are what a page on a JWTKIT_CORS_ORIGINS origin may send: the
+// methods of the API's routes and the headers of a front end in either mode (the token in
+// Authorization, JSON bodies, cookie mode's CSRF header). CORS itself is each framework's own
+// middleware, set up in each main.go.
+var (
+	CORSMethods = []string{http.MethodGet, http.MethodPost}
+	CORSHeaders = []string{"Authorization", "Content-Type", "X-CSRF-Token"}
+)
 
 // IsHMAC reports whether alg is an HS algorithm, whose key is a shared secret.
 func IsHMAC(alg jwtkit.Algorithm) bool {

@@ -150,6 +150,11 @@ func TestInvalidSettings(t *testing.T) {
 		{map[string]string{"JWTKIT_LOGIN_RATE": "05/m"}, `JWTKIT_LOGIN_RATE="05/m"`},
 		{map[string]string{"JWTKIT_LOGIN_RATE": "1000000000/s"}, `JWTKIT_LOGIN_RATE="1000000000/s"`},
 		{map[string]string{"JWTKIT_LOGIN_RATE": "x/m"}, `JWTKIT_LOGIN_RATE="x/m"`},
+		{map[string]string{"JWTKIT_CORS_ORIGINS": "*"}, `JWTKIT_CORS_ORIGINS: "*" is not an origin`},
+		{map[string]string{"JWTKIT_CORS_ORIGINS": "https://*.example.com"}, `"https://*.example.com" is not an origin`},
+		{map[string]string{"JWTKIT_CORS_ORIGINS": "https://app.example.com/"}, `"https://app.example.com/" is not an origin`},
+		{map[string]string{"JWTKIT_CORS_ORIGINS": "app.example.com"}, `"app.example.com" is not an origin`},
+		{map[string]string{"JWTKIT_CORS_ORIGINS": "https://a.example, ftp://b.example"}, `"ftp://b.example" is not an origin`},
 	} {
 		_, err := FromEnvFunc(envOf(c.env))
 		require.Error(t, err, c.env)

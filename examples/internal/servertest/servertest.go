@@ -99,6 +99,8 @@ func Run(t *testing.T, framework string) {
 
 	t.Run("features beyond simplejwt", func(t *testing.T) { runFeatures(t, bin) })
 
+	t.Run("cors", func(t *testing.T) { runCORS(t, bin, key) })
+
 	t.Run("hung store", func(t *testing.T) { runHungStore(t, bin) })
 
 	t.Run("settings that cannot work", func(t *testing.T) { runInvalid(t, bin) })
@@ -164,11 +166,19 @@ func runInvalid(t *testing.T, bin string) {
 // comparison under the race detector, and the walk logs in a dozen times.
 func Build(t *testing.T) string {
 	t.Helper()
+	return BuildDir(t, ".")
+}
+
+// BuildDir is Build for the package in dir, a path relative to the current directory.
+func BuildDir(t *testing.T, dir string) string {
+	t.Helper()
 	goTool, err := exec.LookPath("go")
 	require.NoError(t, err, "the go command builds the server")
 	bin := filepath.Join(t.TempDir(), "server")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "go build in %s: %s", dir, out)
 	return bin
 }
 
