@@ -1,4 +1,4 @@
-// Package demo is what the five example servers share besides the code a user copies (the
+// Package demo is what the six HTTP example servers (and the gRPC one) share besides the code a user copies (the
 // key, the store, jwtkit.New, the routes and the server's limits stand in each main.go): the
 // settings read from the JWTKIT_* environment variables (the wire contract's tables, the
 // features beyond simplejwt included), the signing key they name (Settings.Key: an HMAC secret,
