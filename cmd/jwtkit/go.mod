@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/django v0.1.0
 	github.com/jwtkit/jwtkit/stores/memory v0.1.0
 	github.com/jwtkit/jwtkit/stores/open v0.1.0
 	github.com/jwtkit/jwtkit/stores/sql v0.1.0
