@@ -51,5 +51,7 @@ if command == "serve":
     serve()
 elif command == "adduser":
     User.objects.create_user(id=int(args[0]), username=args[1], password=args[2])
-else:
+elif command == "migrate":
     call_command(command, *args, verbosity=0, interactive=False)
+else:
+    call_command(command, *args, verbosity=0)
