@@ -54,6 +54,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/json-iterator/go v1.1.12 // indirect
+	github.com/jwtkit/jwtkit/django v0.1.0 // indirect
 	github.com/jwtkit/jwtkit/stores/redis v0.1.0 // indirect
 	github.com/jwtkit/jwtkit/stores/sql v0.1.0 // indirect
 	github.com/jwtkit/jwtkit/stores/storetest v0.1.0 // indirect

@@ -7,6 +7,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jwtkit/jwtkit/core v0.1.0
 	github.com/jwtkit/jwtkit/stores/sql v0.1.0
+	github.com/jwtkit/jwtkit/stores/storetest v0.1.0
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/crypto v0.57.0
 	modernc.org/sqlite v1.61.1

@@ -16,6 +16,7 @@ require (
 	github.com/jwtkit/jwtkit/adapters/grpc v0.1.0
 	github.com/jwtkit/jwtkit/adapters/nethttp v0.1.0
 	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/django v0.1.0
 	github.com/jwtkit/jwtkit/stores/open v0.1.0
 	github.com/labstack/echo/v4 v4.16.0
 	github.com/labstack/echo/v5 v5.4.6

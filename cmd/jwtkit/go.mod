@@ -22,6 +22,7 @@ require (
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
 	github.com/jackc/pgx/v5 v5.12.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/jwtkit/jwtkit/django v0.1.0 // indirect
 	github.com/jwtkit/jwtkit/stores/redis v0.1.0 // indirect
 	github.com/jwtkit/jwtkit/stores/storetest v0.1.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect

@@ -76,7 +76,7 @@ func success(t *testing.T, r result) {
 }
 
 // storeKinds are the kinds that keep state outside the process, each tested on a real server.
-var storeKinds = []string{storeopen.SQLite, storeopen.Redis, storeopen.Postgres, storeopen.MySQL}
+var storeKinds = []string{storeopen.SQLite, storeopen.Redis, storeopen.Postgres, storeopen.MySQL, storeopen.Django}
 
 // testStore is a store on a real server under a prefix of one test's own.
 type testStore struct {

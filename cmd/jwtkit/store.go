@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
@@ -28,10 +29,11 @@ var storeEnv = [][2]string{
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.kind, "store", "", "store `kind`: memory, sqlite, redis, postgres or mysql (default $JWTKIT_STORE, else sqlite)")
+	fs.StringVar(&f.kind, "store", "", "store `kind`: memory, sqlite, redis, postgres, mysql or django (default $JWTKIT_STORE, else sqlite)")
 	fs.StringVar(&f.dsn, "dsn", "", "where the store is (default $JWTKIT_STORE_DSN, else per kind: "+
 		"redis://127.0.0.1:6379/0, postgres://postgres@127.0.0.1:5432/test?sslmode=disable, "+
-		"root@tcp(127.0.0.1:3306)/test?parseTime=true, or jwtkit.sqlite3 in the OS temp directory)")
+		"root@tcp(127.0.0.1:3306)/test?parseTime=true, or jwtkit.sqlite3 in the OS temp directory; "+
+		"for django the Django database, which has no default: a postgres:// URL, a MySQL DSN or a SQLite file)")
 	fs.StringVar(&f.tablePrefix, "table-prefix", "", "`prefix` of the SQL store's table names (default jwtkit_)")
 	fs.StringVar(&f.keyPrefix, "key-prefix", "", "`prefix` of the Redis store's keys (default jwtkit:)")
 	f.timeout = durationFlag{d: time.Minute}
@@ -58,7 +60,7 @@ func (f *storeFlags) settings(a *app) (storeopen.Settings, error) {
 	}
 	if slices.Contains(storeopen.Kinds(), s.Kind) { // an unknown kind is Open's to report
 		if f.tablePrefix != "" && !storeopen.IsSQL(s.Kind) {
-			return s, usagef("--table-prefix is for the SQL stores (sqlite, postgres, mysql), not %s", s.Kind)
+			return s, usagef("--table-prefix is for the SQL stores (sqlite, postgres, mysql, django), not %s", s.Kind)
 		}
 		if f.keyPrefix != "" && s.Kind != storeopen.Redis {
 			return s, usagef("--key-prefix is for the redis store, not %s", s.Kind)
@@ -105,7 +107,14 @@ func openStore(ctx context.Context, s storeopen.Settings, create bool) (*openedS
 	if s.Kind == storeopen.SQLite || s.Kind == "" {
 		file = sqliteFile(cmp.Or(s.DSN, storeopen.DefaultDSN(storeopen.SQLite)))
 	}
-	if file != "" {
+	if s.Kind == storeopen.Django && storeopen.DjangoDatabase(s.DSN) == storeopen.SQLite {
+		// Django's database file is Django's to create, with its tables: never made here.
+		if file = sqliteFile(s.DSN); file != "" {
+			if _, err := os.Stat(file); err != nil {
+				return nil, fmt.Errorf("the Django database %s: %w (run Django's migrate first)", file, unwrapPath(err))
+			}
+		}
+	} else if file != "" {
 		var err error
 		if existed, err = checkSQLiteFile(file, create); err != nil {
 			return nil, err
@@ -158,7 +167,7 @@ func requireSchema(ctx context.Context, o *openedStore) error {
 func refuseMemory(o *openedStore) error {
 	if o.Kind == storeopen.Memory {
 		return usagef("the memory store lives inside each server process, where this command cannot reach it; " +
-			"choose the server's store with --store sqlite, redis, postgres or mysql")
+			"choose the server's store with --store sqlite, redis, postgres, mysql or django")
 	}
 	return nil
 }

@@ -165,6 +165,8 @@ func describeTest(s testStore) string {
 		return "redis store, keys " + s.settings.KeyPrefix + "*"
 	case storeopen.SQLite:
 		return "sqlite store " + s.settings.DSN + ", tables " + s.settings.TablePrefix + "*"
+	case storeopen.Django: // on a Django SQLite file (opentest)
+		return "django store " + s.settings.DSN + ", tables " + s.settings.TablePrefix + "*"
 	}
 	return s.settings.Kind + " store, tables " + s.settings.TablePrefix + "*"
 }
@@ -261,7 +263,7 @@ func TestStoreCommandUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, []string{"migrate", "--store", "mongodb"}, `unknown store kind "mongodb" (want one of: memory, sqlite, redis, postgres, mysql)`},
+		{nil, []string{"migrate", "--store", "mongodb"}, `unknown store kind "mongodb" (want one of: memory, sqlite, redis, postgres, mysql, django)`},
 		{map[string]string{"JWTKIT_STORE": "etcd"}, []string{"revoke-user", "7"}, `unknown store kind "etcd"`},
 		{nil, []string{"migrate", "extra"}, `takes no arguments, got "extra"`},
 		{nil, []string{"flush-expired", "extra"}, `takes no arguments, got "extra"`},
@@ -282,7 +284,7 @@ func TestStoreCommandUsageErrors(t *testing.T) {
 		{nil, with(sqlite, "revoke-jti", "abc", "--expires", "2001-01-01T00:00:00Z"), "--expires 2001-01-01T00:00:00Z is not in the future"},
 		{nil, with(sqlite, "revoke-jti", "abc", "--expires", "-1h"), "is not in the future"},
 		{map[string]string{"JWTKIT_REFRESH_TTL": "soon"}, with(sqlite, "revoke-jti", "abc"), `JWTKIT_REFRESH_TTL="soon"`},
-		{nil, []string{"revoke-jti", "abc", "--store", "redis", "--table-prefix", "x_"}, "--table-prefix is for the SQL stores (sqlite, postgres, mysql), not redis"},
+		{nil, []string{"revoke-jti", "abc", "--store", "redis", "--table-prefix", "x_"}, "--table-prefix is for the SQL stores (sqlite, postgres, mysql, django), not redis"},
 		{nil, with(sqlite, "revoke-jti", "abc", "--key-prefix", "x:"), "--key-prefix is for the redis store, not sqlite"},
 		{nil, with(sqlite, "migrate", "--table-prefix", "Bad-Prefix"), `TablePrefix "Bad-Prefix" must match`},
 		{nil, []string{"migrate", "--store", "postgres", "--dsn", "postgres://u:hunter2-pass@localhost:notaport/db"}, "postgres DSN"},

@@ -51,8 +51,13 @@ func run() int {
 		return demo.CannotStart(err)
 	}
 	defer func() { _ = store.Close() }()
+	// Your users: the demo accounts, or the Django database's with JWTKIT_USERS=django.
+	users, err := s.OpenUsers(store)
+	if err != nil {
+		return demo.CannotStart(err)
+	}
 	// Your key, your store, your users; Apply adds the lifetimes and features JWTKIT_* turn on.
-	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: demo.Users{}}))
+	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: users}))
 	if err != nil {
 		return demo.CannotStart(err)
 	}

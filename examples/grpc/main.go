@@ -52,9 +52,14 @@ func run() int {
 		return demo.CannotStart(err)
 	}
 	defer func() { _ = store.Close() }()
+	// Your users: the demo accounts, or the Django database's with JWTKIT_USERS=django.
+	users, err := s.OpenUsers(store)
+	if err != nil {
+		return demo.CannotStart(err)
+	}
 	// One Auth for both servers: a token issued over HTTP is accepted over gRPC, and a logout
 	// over HTTP refuses it over gRPC from the next call on.
-	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: demo.Users{}}))
+	auth, err := jwtkit.New(s.Apply(jwtkit.Config{SigningKey: key, Store: store.Store, Users: users}))
 	if err != nil {
 		return demo.CannotStart(err)
 	}

@@ -6,6 +6,7 @@ require (
 	github.com/go-sql-driver/mysql v1.10.1
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/django v0.1.0
 	github.com/jwtkit/jwtkit/stores/memory v0.1.0
 	github.com/jwtkit/jwtkit/stores/redis v0.1.0
 	github.com/jwtkit/jwtkit/stores/sql v0.1.0

@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	jwtdjango "github.com/jwtkit/jwtkit/django"
 	memstore "github.com/jwtkit/jwtkit/stores/memory"
 	redisstore "github.com/jwtkit/jwtkit/stores/redis"
 	sqlstore "github.com/jwtkit/jwtkit/stores/sql"
@@ -31,6 +32,9 @@ const (
 	Redis    = "redis"
 	Postgres = "postgres"
 	MySQL    = "mysql" // MariaDB too
+	// Django keeps revocations in simplejwt's token_blacklist tables of a Django database
+	// (PostgreSQL, MySQL/MariaDB or SQLite), beside a Django service (jwtdjango.Store).
+	Django = "django"
 )
 
 // DefaultKind is the kind used when none is set: an embedded SQLite file, so the example
@@ -57,23 +61,40 @@ const SQLitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)"
 var ErrNotSQL = errors.New("storeopen: migrations are for SQL stores")
 
 // Kinds returns every kind Open accepts, in the order the wire contract lists them.
-func Kinds() []string { return []string{Memory, SQLite, Redis, Postgres, MySQL} }
+func Kinds() []string { return []string{Memory, SQLite, Redis, Postgres, MySQL, Django} }
 
-// IsSQL reports whether kind is one of the SQL kinds (sqlite, postgres, mysql).
-func IsSQL(kind string) bool { return kind == SQLite || kind == Postgres || kind == MySQL }
+// IsSQL reports whether kind is one of the SQL kinds (sqlite, postgres, mysql, django): the
+// kinds with tables, a table prefix and migrations.
+func IsSQL(kind string) bool { return kind == SQLite || kind == Postgres || kind == MySQL || kind == Django }
+
+// DjangoDatabase tells which database a django kind's DSN names: Postgres for a postgres:// or
+// postgresql:// URL or a key=value string naming a host or dbname, MySQL for a
+// go-sql-driver/mysql DSN (user@tcp(host)/db, user@unix(path)/db, user@/db), SQLite for
+// anything else, taken as a file path (or a modernc.org/sqlite DSN).
+func DjangoDatabase(dsn string) string {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"),
+		strings.Contains(dsn, "host="), strings.Contains(dsn, "dbname="):
+		return Postgres
+	case strings.Contains(dsn, "@tcp("), strings.Contains(dsn, "@unix("), strings.Contains(dsn, "@/"):
+		return MySQL
+	}
+	return SQLite
+}
 
 // Settings says which store to open and where. The zero value of every field means its
 // default, so Settings{} is the embedded SQLite file.
 type Settings struct {
-	// Kind is memory, sqlite, redis, postgres or mysql (MariaDB too).
+	// Kind is memory, sqlite, redis, postgres, mysql (MariaDB too) or django.
 	//
 	// Optional. Default: DefaultKind ("sqlite").
 	Kind string
 
 	// DSN says where the store is: a redis:// (or rediss://, unix://) URL for Redis, a pgx
 	// connection string for PostgreSQL, a go-sql-driver/mysql DSN for MySQL, a file path (or a
-	// modernc.org/sqlite DSN) for SQLite. It is ignored for memory. A SQLite DSN that sets no
-	// _pragma gets SQLitePragmas.
+	// modernc.org/sqlite DSN) for SQLite, any of the last three for django (the Django
+	// database; see DjangoDatabase). It is ignored for memory. A SQLite DSN that sets no _pragma
+	// gets SQLitePragmas.
 	//
 	// Optional. Default: DefaultDSN(Kind).
 	DSN string
@@ -143,8 +164,8 @@ func FromEnvFunc(getenv func(key string) string) Settings {
 
 // DefaultDSN is where each kind's store is by default, as the wire contract's table of the
 // example servers says: the local servers for redis, postgres and mysql, and for sqlite the
-// file jwtkit.sqlite3 in the OS temp directory with SQLitePragmas. It is "" for memory and for
-// an unknown kind.
+// file jwtkit.sqlite3 in the OS temp directory with SQLitePragmas. It is "" for memory, for
+// django (a Django database has no default place) and for an unknown kind.
 func DefaultDSN(kind string) string {
 	switch kind {
 	case Redis:
@@ -184,10 +205,16 @@ type Opened struct {
 	// DB is the connection pool of a SQL kind, nil for memory and Redis. Close closes it.
 	DB *sql.DB
 
-	sql       *sqlstore.Store
+	sql       migrator
 	close     func() error
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// migrator is what the SQL kinds' stores (sqlstore's and jwtdjango's) offer for their schema.
+type migrator interface {
+	Migrate(ctx context.Context) error
+	MigrationVersion(ctx context.Context) (current, latest int, err error)
 }
 
 // Open opens the store s describes. It does not reach a network server unless s.AutoMigrate
@@ -220,13 +247,21 @@ func Open(ctx context.Context, s Settings) (*Opened, error) {
 		prefix := cmpOr(s.KeyPrefix, redisstore.ConfigDefault.Prefix)
 		return &Opened{Store: st, Kind: kind, Prefix: prefix, close: st.Close}, nil
 	case SQLite, Postgres, MySQL:
-		return openSQL(ctx, kind, dsn, s)
+		return openSQL(ctx, kind, kind, dsn, s)
+	case Django:
+		if dsn == "" {
+			return nil, fmt.Errorf("%w: storeopen: the django store needs a DSN naming the Django database "+
+				"(a postgres:// URL, a MySQL DSN or a SQLite file)", jwtkit.ErrInvalidConfig)
+		}
+		return openSQL(ctx, Django, DjangoDatabase(dsn), dsn, s)
 	}
 	return nil, fmt.Errorf("%w: storeopen: unknown store kind %q (want one of: %s)",
 		jwtkit.ErrInvalidConfig, kind, strings.Join(Kinds(), ", "))
 }
 
-func openSQL(ctx context.Context, kind, dsn string, s Settings) (*Opened, error) {
+// openSQL opens a store of kind on a database of the SQL kind database (kind itself, or the
+// one a Django DSN names).
+func openSQL(ctx context.Context, kind, database, dsn string, s Settings) (*Opened, error) {
 	pool := s.PoolSize
 	switch {
 	case pool < 0:
@@ -234,12 +269,12 @@ func openSQL(ctx context.Context, kind, dsn string, s Settings) (*Opened, error)
 	case pool == 0:
 		pool = DefaultPoolSize()
 	}
-	k := sqlKinds[kind]
-	if kind == SQLite {
+	k := sqlKinds[database]
+	if database == SQLite {
 		dsn = withSQLitePragmas(dsn)
 	}
 	var db *sql.DB
-	if kind == Postgres {
+	if database == Postgres {
 		// pgx's database/sql driver parses its DSN only when it first connects; parsed here,
 		// a malformed one is a configuration error at once. pgx redacts passwords from it.
 		cfg, err := pgx.ParseConfig(dsn)
@@ -256,7 +291,7 @@ func openSQL(ctx context.Context, kind, dsn string, s Settings) (*Opened, error)
 	}
 	db.SetMaxOpenConns(pool)
 	db.SetMaxIdleConns(pool)
-	st, err := sqlstore.New(db, sqlstore.Config{Dialect: k.dialect, TablePrefix: s.TablePrefix, PurgeBatch: s.PurgeBatch})
+	st, err := newSQLStore(kind, db, k.dialect, s)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -273,6 +308,20 @@ func openSQL(ctx context.Context, kind, dsn string, s Settings) (*Opened, error)
 		}
 	}
 	return o, nil
+}
+
+// sqlStore is what openSQL needs of a SQL kind's store.
+type sqlStore interface {
+	jwtkit.Store
+	migrator
+	Close() error
+}
+
+func newSQLStore(kind string, db *sql.DB, dialect sqlstore.Dialect, s Settings) (sqlStore, error) {
+	if kind == Django {
+		return jwtdjango.NewStore(db, jwtdjango.StoreConfig{Dialect: dialect, TablePrefix: s.TablePrefix, PurgeBatch: s.PurgeBatch})
+	}
+	return sqlstore.New(db, sqlstore.Config{Dialect: dialect, TablePrefix: s.TablePrefix, PurgeBatch: s.PurgeBatch})
 }
 
 // withSQLitePragmas adds SQLitePragmas to a SQLite DSN that sets no _pragma itself; one that
@@ -295,7 +344,7 @@ func cmpOr(s, def string) string {
 }
 
 // Migrate brings a SQL store's schema up to date (sqlstore's Store.Migrate: idempotent, and
-// serialized across processes). For memory and Redis it returns an error wrapping ErrNotSQL.
+// serialized across processes; for django, jwtkit's tables beside Django's, which must exist). For memory and Redis it returns an error wrapping ErrNotSQL.
 func (o *Opened) Migrate(ctx context.Context) error {
 	if o.sql == nil {
 		return fmt.Errorf("%w (this is a %s store)", ErrNotSQL, o.Kind)

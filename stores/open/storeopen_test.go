@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	jwtdjango "github.com/jwtkit/jwtkit/django"
 	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
@@ -263,4 +264,33 @@ func TestPrefixesReported(t *testing.T) {
 	assert.Equal(t, "app_", o.Prefix)
 	assert.Equal(t, "sqlite", string(o.Dialect))
 	require.NoError(t, o.Close())
+}
+
+func TestDjangoDatabase(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://django@db.internal:5432/app?sslmode=require": storeopen.Postgres,
+		"postgresql://django@/app":                               storeopen.Postgres,
+		"host=db.internal dbname=app user=django":                storeopen.Postgres,
+		"django:secret@tcp(db.internal:3306)/app?parseTime=true": storeopen.MySQL,
+		"django@unix(/run/mysqld/mysqld.sock)/app":               storeopen.MySQL,
+		"root@/app":                                              storeopen.MySQL,
+		"/srv/app/db.sqlite3":                                    storeopen.SQLite,
+		"db.sqlite3":                                             storeopen.SQLite,
+		"file:/srv/app/db.sqlite3?_pragma=busy_timeout(5000)":    storeopen.SQLite,
+	} {
+		assert.Equal(t, want, storeopen.DjangoDatabase(dsn), dsn)
+	}
+}
+
+// TestDjangoNeedsItsDatabase: the django kind has no default DSN, and its migrate refuses a
+// database Django has not migrated.
+func TestDjangoNeedsItsDatabase(t *testing.T) {
+	_, err := storeopen.Open(context.Background(), storeopen.Settings{Kind: storeopen.Django})
+	require.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "DSN naming the Django database")
+
+	o, err := storeopen.Open(context.Background(), storeopen.Settings{Kind: storeopen.Django,
+		DSN: filepath.Join(t.TempDir(), "not-django.sqlite3"), AutoMigrate: true})
+	require.ErrorIs(t, err, jwtdjango.ErrNoSimpleJWTTables)
+	assert.Nil(t, o)
 }

@@ -34,6 +34,14 @@ const (
 	EnvCookieMode             = "JWTKIT_COOKIE_MODE"
 	EnvLoginRate              = "JWTKIT_LOGIN_RATE"
 	EnvCORSOrigins            = "JWTKIT_CORS_ORIGINS"
+	EnvUsers                  = "JWTKIT_USERS"
+)
+
+// The values of JWTKIT_USERS: the demo accounts, or the users of the Django database
+// JWTKIT_STORE=django names (its auth_user table).
+const (
+	UsersDemo   = "demo"
+	UsersDjango = "django"
 )
 
 // Algorithms are the values JWTKIT_ALGORITHM accepts, every algorithm core can sign with.
@@ -96,6 +104,9 @@ type Settings struct {
 	// LoginRate (JWTKIT_LOGIN_RATE, N/s, N/m or N/h) limits failed logins per username and per
 	// client address. Default: the zero Rate, no limit.
 	LoginRate jwtkit.Rate
+	// Users says where the users come from (JWTKIT_USERS): UsersDemo, or UsersDjango, which
+	// needs JWTKIT_STORE=django and reads the Django database's users. Default: UsersDemo.
+	Users string
 	// CORSOrigins (JWTKIT_CORS_ORIGINS, comma-separated) are the origins besides the server's
 	// own whose pages may call the API with credentials; cookie mode trusts them for its
 	// cross-site check. Default: none.
@@ -113,6 +124,7 @@ func FromEnvFunc(getenv func(string) string) (Settings, error) {
 		GRPCAddr:   cmp.Or(getenv(EnvGRPCAddr), DefaultGRPCAddr),
 		SigningKey: getenv(EnvSigningKey),
 		Store:      storeopen.FromEnvFunc(getenv),
+		Users:      cmp.Or(getenv(EnvUsers), UsersDemo),
 	}
 	s.Store.AutoMigrate = true
 	if _, _, err := net.SplitHostPort(s.Addr); err != nil {
@@ -123,6 +135,13 @@ func FromEnvFunc(getenv func(string) string) (Settings, error) {
 	}
 	if !slices.Contains(storeopen.Kinds(), s.Store.Kind) {
 		return Settings{}, invalid("%s=%q: want one of %s", storeopen.EnvStore, s.Store.Kind, strings.Join(storeopen.Kinds(), ", "))
+	}
+	switch {
+	case s.Users != UsersDemo && s.Users != UsersDjango:
+		return Settings{}, invalid("%s=%q: want %s or %s", EnvUsers, s.Users, UsersDemo, UsersDjango)
+	case s.Users == UsersDjango && s.Store.Kind != storeopen.Django:
+		return Settings{}, invalid("%s=%s reads the Django database, which %s=%s names: set it", EnvUsers, UsersDjango,
+			storeopen.EnvStore, storeopen.Django)
 	}
 	var err error
 	if s.AccessTTL, err = duration(getenv, EnvAccessTTL, jwtkit.DefaultAccessTokenLifetime); err != nil {

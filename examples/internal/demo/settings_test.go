@@ -23,6 +23,7 @@ func TestDefaults(t *testing.T) {
 		GRPCAddr:   "127.0.0.1:50051",
 		Algorithm:  jwtkit.HS256,
 		Store:      storeopen.Settings{Kind: "sqlite", DSN: storeopen.DefaultDSN("sqlite"), AutoMigrate: true},
+		Users:      UsersDemo,
 		AccessTTL:  5 * time.Minute,
 		RefreshTTL: 24 * time.Hour,
 	}, s, "every feature beyond simplejwt is off")
@@ -45,6 +46,7 @@ func TestEveryVariable(t *testing.T) {
 		"JWTKIT_COOKIE_MODE":              "true",
 		"JWTKIT_LOGIN_RATE":               "5/m",
 		"JWTKIT_CORS_ORIGINS":             " https://app.example.com, http://localhost:5173,",
+		"JWTKIT_USERS":                    "demo",
 	}))
 	require.NoError(t, err)
 	assert.Equal(t, Settings{
@@ -62,6 +64,7 @@ func TestEveryVariable(t *testing.T) {
 		CookieMode:             true,
 		LoginRate:              jwtkit.Rate{Limit: 5, Per: time.Minute},
 		CORSOrigins:            []string{"https://app.example.com", "http://localhost:5173"},
+		Users:                  UsersDemo,
 	}, s)
 }
 
@@ -163,4 +166,21 @@ func TestInvalidSettings(t *testing.T) {
 		assert.Contains(t, err.Error(), c.want)
 		assert.Equal(t, 2, ExitCode(err))
 	}
+}
+
+// TestUsersDjango: JWTKIT_USERS=django reads the Django database, so it needs the django store
+// that names it; any other value is refused.
+func TestUsersDjango(t *testing.T) {
+	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
+	s, err := FromEnvFunc(env(map[string]string{"JWTKIT_USERS": "django", "JWTKIT_STORE": "django",
+		"JWTKIT_STORE_DSN": "/srv/app/db.sqlite3"}))
+	require.NoError(t, err)
+	assert.Equal(t, UsersDjango, s.Users)
+
+	_, err = FromEnvFunc(env(map[string]string{"JWTKIT_USERS": "django"}))
+	require.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "JWTKIT_STORE=django")
+	_, err = FromEnvFunc(env(map[string]string{"JWTKIT_USERS": "ldap"}))
+	require.ErrorIs(t, err, jwtkit.ErrInvalidConfig)
+	assert.Contains(t, err.Error(), `JWTKIT_USERS="ldap"`)
 }

@@ -6,6 +6,8 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
+	jwtdjango "github.com/jwtkit/jwtkit/django"
+	storeopen "github.com/jwtkit/jwtkit/stores/open"
 )
 
 // account is a user as an application's database holds one: a bcrypt hash, never the password.
@@ -86,4 +88,13 @@ func findAccount(match func(account) bool) (account, bool) {
 // servers leave that setting off, as the contract has no variable for it.
 func (a account) user() jwtkit.User {
 	return jwtkit.User{ID: jwtkit.IntUserID(a.id), Active: a.active, Value: a.username, PasswordHash: string(a.hash)}
+}
+
+// OpenUsers returns the users Settings.Users names: the demo accounts, or for UsersDjango the
+// auth_user table of the Django database store is on.
+func (s Settings) OpenUsers(store *storeopen.Opened) (jwtkit.Users, error) {
+	if s.Users != UsersDjango {
+		return Users{}, nil
+	}
+	return jwtdjango.NewUsers(store.DB)
 }
