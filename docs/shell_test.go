@@ -32,6 +32,11 @@ var shellBlocks = map[string]string{
 	"docs/stores.md: JWTKIT_STORE=postgres JWTKIT_STORE_DSN='postgres://app@db:5432/app?sslmode=verify-full' jwtkit migrate":   "not run: it names a deployment's database host; cmd/jwtkit's TestStoreCommands runs migrate on PostgreSQL",
 	"docs/stores.md: JWTKIT_STORE=postgres jwtkit flush-expired --batch 5000 --timeout 10m": "not run: it would purge the PostgreSQL test database other modules' tests use at the same time; " +
 		"cmd/jwtkit's TestStoreCommands runs flush-expired under a table prefix of its own",
+	"docs/" + migrating + ": " + stepKey: "run by TestMigrationSteps, in one session with the next",
+	"docs/" + migrating + ": " + stepShare: "run by TestMigrationSteps; its last line serves until Ctrl-C, so the test runs `env` in its place " +
+		"and starts the server built from ./examples/gin with that environment",
+	"docs/" + migrating + ": " + stepCheck: "run by TestMigrationSteps",
+	"docs/" + migrating + ": " + stepFlush: "run by TestMigrationSteps",
 }
 
 func shellDocs(t *testing.T) []string {
