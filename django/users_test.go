@@ -30,7 +30,8 @@ func ptr[T any](v T) *T { return &v }
 
 // TestUsersDjango logs in, through NewUsers, users that Django's create_user made in tables
 // Django's migrate made: auth_user, a custom model with a UUID key and renamed columns, and
-// one with a text key and no is_active; on SQLite, PostgreSQL and MariaDB.
+// one with a text key and no is_active; on SQLite, PostgreSQL and MariaDB. Then a password
+// changed by Django.
 func TestUsersDjango(t *testing.T) {
 	djangotest.Need(t)
 	djangotest.ForEach(t, func(t *testing.T, d *djangotest.Database) {
@@ -121,6 +122,21 @@ func TestUsersDjango(t *testing.T) {
 		got, err = kiosks.LookupUser(ctx, jwtkit.StringUserID("K-01"))
 		require.NoError(t, err)
 		assert.Equal(t, lobby, got)
+
+		// A password changed on the Django side (set_password, save) holds on the Go side at
+		// the next login, with the Users already in use: nothing is cached.
+		t.Run("PasswordChangedByDjango", func(t *testing.T) {
+			var changed struct{ Encoded string }
+			djangotest.Run(t, d.Env, "setpassword", map[string]string{"model": "auth", "username": "alice",
+				"password": "alice-new-password"}, &changed)
+			require.NotEqual(t, byName["alice"].Encoded, changed.Encoded)
+			_, err := auth.Authenticate(ctx, "alice", "alice-password")
+			assert.ErrorIs(t, err, jwtkit.ErrBadCredentials, "the old password")
+			u, err := auth.Authenticate(ctx, "alice", "alice-new-password")
+			require.NoError(t, err, "the new password")
+			// The new hash, for CheckRevokeToken's fingerprint.
+			assert.Equal(t, jwtkit.User{ID: jwtkit.IntUserID(1), Active: true, Value: "alice", PasswordHash: changed.Encoded}, u)
+		})
 	})
 }
 

@@ -15,6 +15,7 @@ require (
 	github.com/jwtkit/jwtkit/adapters/grpc v0.1.0
 	github.com/jwtkit/jwtkit/adapters/nethttp v0.1.0
 	github.com/jwtkit/jwtkit/core v0.1.0
+	github.com/jwtkit/jwtkit/django v0.1.0
 	github.com/jwtkit/jwtkit/stores/memory v0.1.0
 	github.com/jwtkit/jwtkit/stores/redis v0.1.0
 	github.com/jwtkit/jwtkit/stores/sql v0.1.0

@@ -32,6 +32,11 @@ var shellBlocks = map[string]string{
 	"docs/stores.md: JWTKIT_STORE=postgres JWTKIT_STORE_DSN='postgres://app@db:5432/app?sslmode=verify-full' jwtkit migrate":   "not run: it names a deployment's database host; cmd/jwtkit's TestStoreCommands runs migrate on PostgreSQL",
 	"docs/stores.md: JWTKIT_STORE=postgres jwtkit flush-expired --batch 5000 --timeout 10m": "not run: it would purge the PostgreSQL test database other modules' tests use at the same time; " +
 		"cmd/jwtkit's TestStoreCommands runs flush-expired under a table prefix of its own",
+	"docs/" + migrating + ": " + stepKey: "run by TestMigrationSteps, in one session with the next",
+	"docs/" + migrating + ": " + stepShare: "run by TestMigrationSteps; its last line serves until Ctrl-C, so the test runs `env` in its place " +
+		"and starts the server built from ./examples/gin with that environment",
+	"docs/" + migrating + ": " + stepCheck: "run by TestMigrationSteps",
+	"docs/" + migrating + ": " + stepFlush: "run by TestMigrationSteps",
 }
 
 func shellDocs(t *testing.T) []string {
@@ -142,55 +147,7 @@ func TestReadmeTour(t *testing.T) {
 	bin := goBuild(t, "./examples/gin", "gin")
 
 	tmp := t.TempDir()
-	srv := exec.Command(bin)
-	srv.Env = sessionEnv("TMPDIR="+tmp, "JWTKIT_ADDR=127.0.0.1:0")
-	stderr, err := srv.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	lines := make(chan string, 16)
-	go func() {
-		s := bufio.NewScanner(stderr)
-		for s.Scan() {
-			select {
-			case lines <- s.Text():
-			default: // nobody reads once the server is up
-			}
-		}
-		exited <- srv.Wait()
-	}()
-	defer func() {
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		select {
-		case err := <-exited:
-			if err != nil {
-				t.Errorf("the server did not stop cleanly: %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			_ = srv.Process.Kill()
-			t.Error("the server did not stop within 15 s of SIGTERM")
-		}
-	}()
-
-	var addr string
-	var before []string
-	deadline := time.After(60 * time.Second)
-	for addr == "" {
-		select {
-		case l := <-lines:
-			if m := readyAddr.FindStringSubmatch(l); m != nil {
-				addr = m[1]
-			} else {
-				before = append(before, l)
-			}
-		case <-deadline:
-			t.Fatalf("no ready line within 60 s; stderr so far: %q", before)
-		}
-	}
+	addr, before := startServer(t, bin, sessionEnv("TMPDIR="+tmp, "JWTKIT_ADDR=127.0.0.1:0"))
 	// What the README says about an unset key and where the SQLite file lives.
 	if len(before) != 1 || !strings.Contains(before[0], "JWTKIT_SIGNING_KEY is not set") {
 		t.Errorf("without JWTKIT_SIGNING_KEY the server warns once before it is ready; it printed %q", before)
@@ -201,6 +158,64 @@ func TestReadmeTour(t *testing.T) {
 
 	shellrun.Run(t, shellBlock(t, "../README.md", `PAIR=$(curl -s -X POST 127.0.0.1:8000/api/token/ -H 'Content-Type: application/json' \`),
 		shellrun.Options{Dir: t.TempDir(), Env: sessionEnv(), Replace: map[string]string{"127.0.0.1:8000": addr}})
+}
+
+// startServer starts an example server built at bin with env, waits for its ready line and
+// returns the address it took and what it printed before; it stops the server with SIGTERM
+// when the test ends, and fails the test unless it then exits cleanly.
+func startServer(t *testing.T, bin string, env []string) (addr string, before []string) {
+	t.Helper()
+	srv := exec.Command(bin)
+	srv.Env = env
+	stderr, err := srv.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var exitErr error
+	exited := make(chan struct{})
+	lines := make(chan string, 16)
+	go func() {
+		s := bufio.NewScanner(stderr)
+		for s.Scan() {
+			select {
+			case lines <- s.Text():
+			default: // nobody reads once the server is up
+			}
+		}
+		exitErr = srv.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+			if exitErr != nil {
+				t.Errorf("the server did not stop cleanly: %v", exitErr)
+			}
+		case <-time.After(15 * time.Second):
+			_ = srv.Process.Kill()
+			t.Error("the server did not stop within 15 s of SIGTERM")
+		}
+	})
+	deadline := time.After(60 * time.Second)
+	for addr == "" {
+		select {
+		case l := <-lines:
+			if m := readyAddr.FindStringSubmatch(l); m != nil {
+				addr = m[1]
+			} else {
+				before = append(before, l)
+			}
+		case <-exited:
+			t.Fatalf("the server exited before it was ready (%v); stderr: %q", exitErr, before)
+		case <-deadline:
+			t.Fatalf("no ready line within 60 s; stderr so far: %q", before)
+		}
+	}
+	return addr, before
 }
 
 // TestKeyRotationShell pastes key-rotation.md's keygen block into a shell in an empty folder,

@@ -8,6 +8,10 @@
                            stdout: the list, each with "pk" (str) and "encoded" added
     djangotest.py login    stdin: {"model": ..., "username": ...}; stdout: {"last_login":
                            ISO 8601 or null, "encoded": ...}, read back through the ORM
+    djangotest.py setpassword
+                           stdin: {"model": ..., "username": ..., "password": ...}; changes the
+                           user's password as a view would, set_password then save; stdout:
+                           {"encoded": ...}
     djangotest.py check    stdin: {"encoded": ..., "password": ...}; stdout: {"ok": bool}
                            (django.contrib.auth.hashers.check_password)
 
@@ -108,6 +112,14 @@ def login(spec):
     return {"last_login": user.last_login.isoformat() if user.last_login else None, "encoded": user.password}
 
 
+def setpassword(spec):
+    model, field = models()[spec["model"]]
+    user = model.objects.get(**{field: spec["username"]})
+    user.set_password(spec["password"])
+    user.save()
+    return {"encoded": user.password}
+
+
 command = sys.argv[1]
 data = json.load(sys.stdin)
 if command == "hashes":
@@ -116,6 +128,8 @@ elif command == "users":
     result = users(data)
 elif command == "login":
     result = login(data)
+elif command == "setpassword":
+    result = setpassword(data)
 elif command == "check":
     result = {"ok": hashers.check_password(data["password"], data["encoded"])}
 else:

@@ -1,4 +1,5 @@
-"""Settings of the Django + simplejwt service the jwtdjango tests run beside a Go service.
+"""Settings of the Django + simplejwt service the jwtdjango tests and docs/migrating_test.go run
+beside a Go service.
 
 Everything comes from the environment the Go test sets: DJANGO_DB_VENDOR (sqlite, postgres or
 mysql), DJANGO_DB_NAME (the database, or the SQLite file), DJANGO_DB_HOST, DJANGO_DB_PORT,

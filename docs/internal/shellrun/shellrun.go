@@ -1,6 +1,7 @@
 // Package shellrun runs the shell blocks of the documentation as a reader pastes them: one
-// bash session per block, command after command, and compares what each command prints with
-// the "# ..." lines the document shows right under it.
+// bash session per block (or per run of blocks a reader pastes into one terminal), command
+// after command, and compares what each command prints with the "# ..." lines the document
+// shows right under it.
 //
 // A block is a fenced block opened with sh, bash or shell. Inside it, comment lines that follow
 // a command with no blank line between are that command's expected output; other comment
@@ -66,6 +67,7 @@ func Blocks(path string) ([]Block, error) {
 
 // step is one command of a block and the output the document shows for it.
 type step struct {
+	block   Block
 	line    int // within the block, from 1
 	command string
 	want    []string
@@ -85,7 +87,7 @@ func steps(b Block) []step {
 				cur.want = append(cur.want, strings.TrimPrefix(strings.TrimPrefix(t, "#"), " "))
 			}
 		default:
-			s := step{line: i + 1, command: l}
+			s := step{block: b, line: i + 1, command: l}
 			for strings.HasSuffix(strings.TrimRight(l, " "), `\`) && i+1 < len(b.Lines) {
 				i++
 				l = b.Lines[i]
@@ -117,14 +119,29 @@ const marker = "@@shellrun-step@@"
 // than the document shows.
 func Run(t testing.TB, b Block, o Options) {
 	t.Helper()
+	Session(t, o, b)
+}
+
+// Session runs blocks one after the other in one bash session, as a reader pastes the blocks
+// of successive steps into one terminal, so variables one exports hold in the next.
+func Session(t testing.TB, o Options, blocks ...Block) {
+	t.Helper()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Fatalf("the documentation's shell blocks need bash: %v", err)
 	}
-	ss := steps(b)
-	if len(ss) == 0 {
-		t.Fatalf("%s:%d: no command in the block", b.File, b.Line)
+	if len(blocks) == 0 {
+		t.Fatal("shellrun.Session: no block to run")
 	}
+	var ss []step
+	for _, b := range blocks {
+		bs := steps(b)
+		if len(bs) == 0 {
+			t.Fatalf("%s:%d: no command in the block", b.File, b.Line)
+		}
+		ss = append(ss, bs...)
+	}
+	first := blocks[0]
 	var script strings.Builder
 	for i, s := range ss {
 		cmd := s.command
@@ -148,11 +165,11 @@ func Run(t testing.TB, b Block, o Options) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Errorf("%s:%d: the session failed: %v\nstderr: %s", b.File, b.Line, err, stderr.String())
+		t.Errorf("%s:%d: the session failed: %v\nstderr: %s", first.File, first.Line, err, stderr.String())
 	}
 	outputs, codes := split(string(out))
 	for i, s := range ss {
-		where := fmt.Sprintf("%s:%d", b.File, b.Line+s.line)
+		where := fmt.Sprintf("%s:%d", s.block.File, s.block.Line+s.line)
 		if i >= len(codes) {
 			t.Errorf("%s: never ran (stderr: %s)", where, stderr.String())
 			continue
