@@ -35,7 +35,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth import hashers  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
 from django.utils.crypto import get_random_string  # noqa: E402
 
 HASHERS = {
@@ -98,10 +100,15 @@ def users(specs):
             fields["uid"] = spec["uuid"]
         if spec.get("code"):
             fields["code"] = spec["code"]
-        if spec["model"] == "auth":
-            user = model.objects.create_user(password=spec["password"], **fields)
-        else:
-            user = model.objects.create_user(spec["password"], **fields)
+        hasher = HASHERS.get(spec.get("hasher"))
+        path = [hasher.__module__ + "." + hasher.__qualname__] if hasher else settings.PASSWORD_HASHERS
+        # The project's PASSWORD_HASHERS with the named one first, as a project that switched
+        # hashers has it; create_user hashes with the first.
+        with override_settings(PASSWORD_HASHERS=path):
+            if spec["model"] == "auth":
+                user = model.objects.create_user(password=spec["password"], **fields)
+            else:
+                user = model.objects.create_user(spec["password"], **fields)
         out.append(dict(spec, pk=str(user.pk), encoded=user.password))
     return out
 
