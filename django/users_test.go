@@ -71,8 +71,6 @@ func TestUsersDjango(t *testing.T) {
 				got, err := auth.Authenticate(ctx, u.Username, *u.Password)
 				require.NoError(t, err, u.Hasher)
 				assert.Equal(t, u.Username, got.Value)
-				_, err = auth.Authenticate(ctx, u.Username, "not-"+*u.Password)
-				assert.ErrorIs(t, err, jwtkit.ErrBadCredentials, u.Hasher)
 			}
 		}
 
