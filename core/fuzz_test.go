@@ -78,6 +78,12 @@ func FuzzServe(f *testing.F) {
 		{"application/json", `{"token":1e999}`},
 		{"text/plain", "x"},
 		{"application/x-www-form-urlencoded", "%zz=1&refresh=%"},
+		// DRF's parsers and CharField's rules: multipart, charsets, surrogates, Python's numbers.
+		{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\ndemo\r\n--b\r\n" +
+			"Content-Disposition: form-data; name=\"password\"; filename=\"p\"\r\nContent-Transfer-Encoding: base64\r\n\r\neA==\r\n--b--\r\n"},
+		{"multipart/form-data; boundary=\"b c\"", "--b c\r\n\r\n--b c--"},
+		{"*/*; charset=latin-1", "{\"token\":\"\xe9\\ud800\\udc00\\u0000\"}"},
+		{"application/json", `{"username":"\u001c demo","password":-0.0}`},
 	} {
 		f.Add(seed.ct, seed.body)
 	}
