@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"reflect"
 	"time"
 
 	jwtkit "github.com/jwtkit/jwtkit/core"
@@ -378,60 +377,13 @@ func (s *Store) lockOutstanding(ctx context.Context, tx *sql.Tx, jti string, unt
 	return id, live, err
 }
 
-// txAttempts bounds how often a transaction the database rolled back to break a deadlock is
-// run again (Django's own transactions on the same rows can be the other party).
-const txAttempts = 5
-
-// inTx runs fn in a READ COMMITTED transaction (SQLite: its only one) and commits it, running
-// it again from the start when the database rolled it back to break a deadlock.
+// inTx runs fn in a transaction as sqlstore runs its own (READ COMMITTED, run again after a
+// deadlock's rollback).
 func (s *Store) inTx(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
-	var opts *sql.TxOptions
-	if s.Dialect() != sqlstore.SQLite {
-		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	if err := sqlstore.Transact(ctx, s.db, s.Dialect(), fn); err != nil {
+		return fail(ctx, op, err)
 	}
-	for attempt := 1; ; attempt++ {
-		err := tryTx(ctx, s.db, opts, fn)
-		if err == nil {
-			return nil
-		}
-		if attempt == txAttempts || ctx.Err() != nil || !rolledBack(err) {
-			return fail(ctx, op, err)
-		}
-	}
-}
-
-func tryTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, opts)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback() // the error that matters is fn's
-		return err
-	}
-	return tx.Commit()
-}
-
-// rolledBack reports whether err carries SQLSTATE 40001 or 40P01: the database rolled the
-// transaction back to break a deadlock or a serialization conflict. pgx errors have a SQLState
-// method; go-sql-driver/mysql's *MySQLError a SQLState [5]byte field, read by reflection so
-// the package imports no driver.
-func rolledBack(err error) bool {
-	for ; err != nil; err = errors.Unwrap(err) {
-		var state string
-		if coded, ok := err.(interface{ SQLState() string }); ok {
-			state = coded.SQLState()
-		} else if v := reflect.Indirect(reflect.ValueOf(err)); v.Kind() == reflect.Struct {
-			if f := v.FieldByName("SQLState"); f.IsValid() && f.Type() == reflect.TypeFor[[5]byte]() {
-				b := f.Interface().([5]byte)
-				state = string(b[:])
-			}
-		}
-		if state == "40001" || state == "40P01" {
-			return true
-		}
-	}
-	return false
+	return nil
 }
 
 // fail wraps a database error; once ctx has ended it also matches ctx's error.

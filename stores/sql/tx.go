@@ -27,23 +27,33 @@ func (s *Store) inTx(ctx context.Context, op string, uses []stmt, fn func(tx *sq
 			return fail(ctx, op, err)
 		}
 	}
+	if err := Transact(ctx, s.db, s.dialect, fn); err != nil {
+		return fail(ctx, op, err)
+	}
+	return nil
+}
+
+// Transact runs fn in a transaction on db and commits it, as the Store runs its own: READ
+// COMMITTED on PostgreSQL and MySQL (SQLite takes the isolation it has), and run again from
+// the start, fn included, when the database rolled it back to break a deadlock or a
+// serialization conflict (at most a few times, and never once ctx has ended). fn must set its
+// results afresh on every run. It is exported for stores that keep part of their state in
+// another schema beside a Store's tables (jwtdjango), so that they retry as the Store does.
+func Transact(ctx context.Context, db *sql.DB, d Dialect, fn func(tx *sql.Tx) error) error {
 	var opts *sql.TxOptions
-	if s.dialect != SQLite {
+	if d != SQLite {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
 	for attempt := 1; ; attempt++ {
-		err := s.tryTx(ctx, opts, fn)
-		if err == nil {
-			return nil
-		}
-		if attempt == txAttempts || ctx.Err() != nil || !rolledBack(err) {
-			return fail(ctx, op, err)
+		err := tryTx(ctx, db, opts, fn)
+		if err == nil || attempt == txAttempts || ctx.Err() != nil || !rolledBack(err) {
+			return err
 		}
 	}
 }
 
-func (s *Store) tryTx(ctx context.Context, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, opts)
+func tryTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}
