@@ -65,7 +65,9 @@ func Kinds() []string { return []string{Memory, SQLite, Redis, Postgres, MySQL, 
 
 // IsSQL reports whether kind is one of the SQL kinds (sqlite, postgres, mysql, django): the
 // kinds with tables, a table prefix and migrations.
-func IsSQL(kind string) bool { return kind == SQLite || kind == Postgres || kind == MySQL || kind == Django }
+func IsSQL(kind string) bool {
+	return kind == SQLite || kind == Postgres || kind == MySQL || kind == Django
+}
 
 // DjangoDatabase tells which database a django kind's DSN names: Postgres for a postgres:// or
 // postgresql:// URL or a key=value string naming a host or dbname, MySQL for a

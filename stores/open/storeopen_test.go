@@ -273,10 +273,10 @@ func TestDjangoDatabase(t *testing.T) {
 		"host=db.internal dbname=app user=django":                storeopen.Postgres,
 		"django:secret@tcp(db.internal:3306)/app?parseTime=true": storeopen.MySQL,
 		"django@unix(/run/mysqld/mysqld.sock)/app":               storeopen.MySQL,
-		"root@/app":                                              storeopen.MySQL,
-		"/srv/app/db.sqlite3":                                    storeopen.SQLite,
-		"db.sqlite3":                                             storeopen.SQLite,
-		"file:/srv/app/db.sqlite3?_pragma=busy_timeout(5000)":    storeopen.SQLite,
+		"root@/app":           storeopen.MySQL,
+		"/srv/app/db.sqlite3": storeopen.SQLite,
+		"db.sqlite3":          storeopen.SQLite,
+		"file:/srv/app/db.sqlite3?_pragma=busy_timeout(5000)": storeopen.SQLite,
 	} {
 		assert.Equal(t, want, storeopen.DjangoDatabase(dsn), dsn)
 	}
