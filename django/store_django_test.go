@@ -31,7 +31,7 @@ func TestBesideDjango(t *testing.T) {
 		if d.dialect == sqlstore.MySQL {
 			continue // the conformance suite covers MariaDB; the side-by-side run needs one server
 		}
-		t.Run(d.name, func(t *testing.T) { besideDjango(t, d.dialect) })
+		t.Run(d.name, func(t *testing.T) { t.Parallel(); besideDjango(t, d.dialect) })
 	}
 }
 

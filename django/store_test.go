@@ -18,6 +18,7 @@ import (
 func TestConformance(t *testing.T) {
 	for _, d := range dialects {
 		t.Run(d.name, func(t *testing.T) {
+			t.Parallel() // each dialect has a database of its own
 			db := newDjangoDB(t, d.dialect)
 			require.NoError(t, db.store(t, jwtdjango.StoreConfig{}).Migrate(t.Context()))
 			storetest.Run(t, func(tb testing.TB) jwtkit.Store { return db.store(tb, jwtdjango.StoreConfig{}) },

@@ -109,7 +109,8 @@ func ForEach(t *testing.T, f func(t *testing.T, d *Database)) {
 		name string
 		open func(testing.TB) *Database
 	}{{"SQLite", SQLite}, {"Postgres", Postgres}, {"MariaDB", MariaDB}} {
-		t.Run(db.name, func(t *testing.T) { f(t, db.open(t)) })
+		// Each database is its own (a file, a schema, a database): they run side by side.
+		t.Run(db.name, func(t *testing.T) { t.Parallel(); f(t, db.open(t)) })
 	}
 }
 
